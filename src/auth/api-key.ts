@@ -1,0 +1,59 @@
+/** @module The `api_key` strategy: static keys in a configurable header (default `x-api-key`), compared in constant time, several at once for rotation. */
+import type { AuthResult, AuthStrategy } from "./strategy.ts";
+import { matchesAny } from "../crypto/compare.ts";
+import { credentialFingerprint, validateSecrets } from "./bearer.ts";
+
+/** The header `apiKey()` reads when none is given. */
+export const DEFAULT_API_KEY_HEADER = "x-api-key";
+
+interface ApiKeyCommon {
+  /** The header carrying the key; matched case-insensitively (RFC 9110 §5.1). Default `x-api-key`. */
+  header?: string;
+  /** Sent upstream instead of the presented key, so a client's key is never passed through. */
+  upstreamKey?: string;
+}
+
+export type ApiKeyOptions =
+  | (ApiKeyCommon & { key: string; keys?: never })
+  | (ApiKeyCommon & { keys: readonly string[]; key?: never });
+
+/** An `api_key` strategy also says which header it reads, so a refusal can name it. */
+export interface ApiKeyStrategy extends AuthStrategy {
+  readonly name: "api_key";
+  /** Lower-cased header name. */
+  readonly header: string;
+}
+
+/** `apiKey({ key })` or `apiKey({ keys: [current, next], header: "x-goog-api-key" })`. */
+export function apiKey(options: ApiKeyOptions): ApiKeyStrategy {
+  const keys: readonly string[] = "keys" in options && options.keys ? [...options.keys] : [options.key as string];
+  validateSecrets("apiKey", keys);
+  if (options.upstreamKey !== undefined) validateSecrets("apiKey upstreamKey", [options.upstreamKey]);
+  const header = (options.header ?? DEFAULT_API_KEY_HEADER).toLowerCase();
+  if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(header)) throw new TypeError("apiKey: header must be a valid HTTP header name");
+  const upstream = options.upstreamKey;
+  const fingerprints = Promise.all(keys.map((k) => credentialFingerprint("api_key", k)));
+  fingerprints.catch(() => {});
+
+  return {
+    name: "api_key",
+    header,
+    async authenticate(request): Promise<AuthResult> {
+      // Headers.get is case-insensitive and joins repeated headers with ", ", which never matches.
+      const presented = request.headers.get(header);
+      if (presented === null || presented === "") {
+        return { ok: false, description: `Missing API key: send it in the '${header}' header` };
+      }
+      const index = matchesAny(presented, keys);
+      if (index < 0) return { ok: false, error: "invalid_token", description: `The API key in the '${header}' header is not valid` };
+      const credentialId = (await fingerprints)[index];
+      const providerToken = upstream ?? keys[index];
+      return {
+        ok: true,
+        identity: { strategy: "api_key", subject: credentialId, scopes: [], credentialId },
+        providerToken,
+        resolvedHeaders: { [header]: providerToken },
+      };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/** @module The `bearer` strategy: static shared tokens in `Authorization: Bearer …` (RFC 6750 §2.1), compared in constant time, several at once for rotation. */
+import type { AuthResult, AuthStrategy } from "./strategy.ts";
+import { matchesAny } from "../crypto/compare.ts";
+import { sha256Hex } from "../crypto/hash.ts";
+
+/**
+ * One token or several (rotation: add the new one, roll clients over, drop the old one).
+ * `upstreamToken`, when set, is what tools forward upstream instead of the presented token, so the
+ * secret a client holds is never the one sent on (MCP authorization: no token passthrough).
+ */
+export type BearerOptions =
+  | { token: string; tokens?: never; upstreamToken?: string }
+  | { tokens: readonly string[]; token?: never; upstreamToken?: string };
+
+/** What an `Authorization` header holds, as far as the Bearer scheme is concerned. */
+export type BearerCredential =
+  | { kind: "missing" }
+  /** Another scheme (Basic, Digest…): RFC 6750 §3.1 treats it as no credential at all. */
+  | { kind: "other_scheme" }
+  /** `Bearer` with no token, or with more than one part: RFC 6750 §3.1 `invalid_request`. */
+  | { kind: "malformed" }
+  | { kind: "token"; token: string };
+
+/**
+ * Reads `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110 §11.1); the
+ * token is one run of visible characters (RFC 6750 §2.1 b64token) and is never trimmed inside.
+ * Tokens in the query string are never read (MCP authorization: header only).
+ */
+export function bearerCredential(request: Request): BearerCredential {
+  const header = request.headers.get("authorization");
+  if (header === null || header.trim() === "") return { kind: "missing" };
+  const match = /^([^\s]+)(?:[ \t]+(.*))?$/s.exec(header.trim());
+  if (!match || match[1].toLowerCase() !== "bearer") return { kind: "other_scheme" };
+  const token = match[2] ?? "";
+  if (token === "" || !/^[\x21-\x7e]+$/.test(token)) return { kind: "malformed" };
+  return { kind: "token", token };
+}
+
+/** A stable, non-secret fingerprint of a configured secret: a truncated SHA-256, computed once at start-up. */
+export async function credentialFingerprint(prefix: string, secret: string): Promise<string> {
+  return `${prefix}:${(await sha256Hex(secret)).slice(0, 16)}`;
+}
+
+/** Checks a secret list for what could never arrive intact in a header. Messages name positions, never values. */
+export function validateSecrets(kind: string, secrets: readonly string[]): void {
+  if (secrets.length === 0) throw new TypeError(`${kind}: at least one secret is required`);
+  secrets.forEach((secret, i) => {
+    if (typeof secret !== "string" || !/^[\x21-\x7e]+$/.test(secret)) {
+      throw new TypeError(`${kind}: secret ${i + 1} is empty or contains whitespace or non-ASCII characters`);
+    }
+  });
+}
+
+/** `bearer({ token })` or `bearer({ tokens: [current, next] })`, optionally `{ upstreamToken }`. */
+export function bearer(options: BearerOptions): AuthStrategy {
+  const tokens: readonly string[] = "tokens" in options && options.tokens ? [...options.tokens] : [options.token as string];
+  validateSecrets("bearer", tokens);
+  if (options.upstreamToken !== undefined) validateSecrets("bearer upstreamToken", [options.upstreamToken]);
+  const upstream = options.upstreamToken;
+  // Hashing is asynchronous (SubtleCrypto) but happens once here, off the per-request path (DESIGN §8).
+  const fingerprints = Promise.all(tokens.map((t) => credentialFingerprint("bearer", t)));
+  fingerprints.catch(() => {}); // surfaced on the first request instead of as an unhandled rejection
+
+  return {
+    name: "bearer",
+    async authenticate(request): Promise<AuthResult> {
+      const credential = bearerCredential(request);
+      switch (credential.kind) {
+        case "missing":
+          return { ok: false, description: "Missing Authorization header; expected 'Authorization: Bearer <token>'" };
+        case "other_scheme":
+          return { ok: false, description: "Unsupported authorization scheme; expected 'Authorization: Bearer <token>'" };
+        case "malformed":
+          return {
+            ok: false,
+            error: "invalid_request",
+            description: "Malformed Authorization header; expected exactly one token after 'Bearer'",
+          };
+      }
+      // Every configured token is compared, whatever matches (no early exit: DESIGN §5).
+      const index = matchesAny(credential.token, tokens);
+      if (index < 0) return { ok: false, error: "invalid_token", description: "The bearer token is not valid" };
+      const credentialId = (await fingerprints)[index];
+      const providerToken = upstream ?? tokens[index];
+      return {
+        ok: true,
+        identity: { strategy: "bearer", subject: credentialId, scopes: [], credentialId },
+        providerToken,
+        resolvedHeaders: { Authorization: `Bearer ${providerToken}` },
+      };
+    },
+  };
+}

@@ -1,0 +1,389 @@
+/** @module The env contract (DESIGN §4): parse and validate the environment with zod, infer the auth strategy, and say loudly what is unsafe. */
+import { z } from "zod";
+import type { AuthStrategy } from "../auth/strategy.ts";
+import type { StrategyName } from "../auth/identity.ts";
+import { none } from "../auth/none.ts";
+import { bearer } from "../auth/bearer.ts";
+import { apiKey } from "../auth/api-key.ts";
+import { custom } from "../auth/custom.ts";
+
+/** Bad configuration: `message` is one line, `VARIABLE: what is wrong`, and never contains a secret. */
+export class ConfigError extends Error {
+  readonly code = "ConfigError";
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type AuthConfig =
+  | { strategy: "none" }
+  | { strategy: "bearer"; tokens: string[]; upstreamToken?: string }
+  | { strategy: "api_key"; keys: string[]; header: string; upstreamKey?: string }
+  | { strategy: "custom"; headers: Record<string, string> }
+  | { strategy: "jwt" }
+  | { strategy: "oauth" };
+
+export type StoreConfig =
+  | { kind: "memory" }
+  | { kind: "sqlite"; path: string }
+  | { kind: "denokv"; path?: string };
+
+export interface RateLimitConfig {
+  rps: number;
+  burst: number;
+  /** The per-address limit on refused credentials (see `preAuthRateLimitStage`). */
+  preAuth: { rps: number; burst: number };
+}
+
+export interface Config {
+  port: number;
+  hostname: string;
+  /** Externally visible base URL, without a trailing slash. */
+  publicUrl: string;
+  auth: AuthConfig;
+  /** True when `AUTH_STRATEGY` was unset and the strategy was inferred. */
+  strategyInferred: boolean;
+  /** `null` when `RATE_LIMIT_RPS=off` (or `0`). */
+  rateLimit: RateLimitConfig | null;
+  store: StoreConfig;
+  /** Serialized origins (`https://app.example`), or `*`. Empty: no cross-origin browser access. */
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  /** OAuth / provider settings, validated for shape only; consumed by the oauth strategy. */
+  oauth: {
+    clientId?: string;
+    clientSecret?: string;
+    scopes: string[];
+    redirectUri?: string;
+    providerClientId?: string;
+    providerClientSecret?: string;
+    providerAccountsUrl?: string;
+  };
+  /** Variables that were set but have no effect under the chosen strategy (names only). */
+  ignored: string[];
+}
+
+export const DEFAULTS = {
+  port: 8000,
+  hostname: "127.0.0.1",
+  apiKeyHeader: "x-api-key",
+  rateLimitRps: 10,
+  /** When `RATE_LIMIT_BURST` is unset: twice the rate (20 at the default 10 rps), at least 1. */
+  burstPerRps: 2,
+  preAuthRps: 5,
+  preAuthBurst: 100,
+  maxBodyBytes: 1_048_576,
+} as const;
+
+const STRATEGIES = ["none", "bearer", "api_key", "custom", "jwt", "oauth"] as const satisfies readonly StrategyName[];
+
+// RFC 9110 §5.6.2 token: what a header name may be.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// A credential travels in a header: visible ASCII only, no spaces, no commas (the list separator).
+const CREDENTIAL = /^[\x21-\x2b\x2d-\x7e]+$/;
+
+type Env = Record<string, string | undefined>;
+
+/** Reads one variable through its schema; `""` counts as unset (compose files write `FOO=`). */
+function read<T>(env: Env, name: string, schema: z.ZodType<T>): T {
+  const raw = env[name]?.trim();
+  const result = schema.safeParse(raw === "" ? undefined : raw);
+  if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? "invalid value");
+  return result.data;
+}
+
+const optionalString = z.string().optional();
+
+const integer = (min: number, max: number, what: string) =>
+  z.string().regex(/^\d+$/, { error: `expected ${what}` }).transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `expected ${what}` });
+
+const positiveNumber = z.string()
+  .regex(/^(\d+(\.\d*)?|\.\d+)$/, { error: "expected a positive number" })
+  .transform(Number)
+  .refine((n) => Number.isFinite(n) && n > 0, { error: "expected a positive number" });
+
+/** A comma-separated list of secrets (rotation: accept several at once). Never echoes a value. */
+const secretList = z.string().transform((raw, ctx) => {
+  const entries = raw.split(",").map((s) => s.trim());
+  for (const [i, entry] of entries.entries()) {
+    const problem = entry === ""
+      ? "is empty"
+      : CREDENTIAL.test(entry)
+      ? undefined
+      : "contains whitespace or characters outside printable ASCII";
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: `entry ${i + 1} of ${entries.length} ${problem}` });
+      return z.NEVER;
+    }
+  }
+  return entries;
+});
+
+const singleSecret = z.string().regex(CREDENTIAL, {
+  error: "contains whitespace, a comma or characters outside printable ASCII",
+});
+
+const headerName = z.string().regex(HEADER_NAME, { error: "expected an HTTP header name like x-api-key" })
+  .transform((s) => s.toLowerCase());
+
+const httpUrl = (what: string) =>
+  z.string().transform((raw, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `expected an absolute ${what} URL, got "${raw}"` });
+      return z.NEVER;
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      ctx.addIssue({ code: "custom", message: `expected an http(s) URL, got scheme "${url.protocol}"` });
+      return z.NEVER;
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      ctx.addIssue({ code: "custom", message: "must not contain credentials, a query or a fragment" });
+      return z.NEVER;
+    }
+    return url.origin + url.pathname.replace(/\/+$/, "");
+  });
+
+/**
+ * `CUSTOM_HEADERS=K:V,K2:V2`: pairs split at commas, each at its FIRST colon, so values may
+ * contain `:` (URLs, `Basic a:b`) but not `,`.
+ */
+export function parseCustomHeaders(raw: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const pairs = raw.split(",");
+  for (const [i, pair] of pairs.entries()) {
+    if (pair.trim() === "") throw new ConfigError("CUSTOM_HEADERS", `pair ${i + 1} is empty; expected K:V,K2:V2`);
+    const colon = pair.indexOf(":");
+    if (colon < 0) throw new ConfigError("CUSTOM_HEADERS", `pair ${i + 1} has no ':'; expected K:V,K2:V2`);
+    const name = pair.slice(0, colon).trim();
+    const value = pair.slice(colon + 1).trim();
+    if (!HEADER_NAME.test(name)) {
+      throw new ConfigError("CUSTOM_HEADERS", `pair ${i + 1} has an invalid header name; expected K:V,K2:V2`);
+    }
+    if (/[^\t\x20-\x7e]/.test(value)) {
+      throw new ConfigError("CUSTOM_HEADERS", `the value for ${name} contains control or non-ASCII characters`);
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+const customHeaders = z.string().transform((raw, ctx) => {
+  try {
+    return parseCustomHeaders(raw);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message.slice("CUSTOM_HEADERS: ".length) : "invalid";
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  }
+});
+
+const store = z.string().transform((raw, ctx): StoreConfig => {
+  if (raw === "memory") return { kind: "memory" };
+  if (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) return { kind: "sqlite", path: raw.slice(7) };
+  if (raw === "denokv" || raw === "denokv:") return { kind: "denokv" };
+  if (raw.startsWith("denokv:")) return { kind: "denokv", path: raw.slice(7) };
+  ctx.addIssue({ code: "custom", message: `expected memory, sqlite:<path> or denokv:<path>, got "${raw}"` });
+  return z.NEVER;
+});
+
+const origins = z.string().transform((raw, ctx) => {
+  const list = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const origin of list) {
+    if (origin === "*") continue;
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch { /* reported below */ }
+    if (parsed !== origin.replace(/\/$/, "")) {
+      ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin; expected scheme://host[:port], or *` });
+      return z.NEVER;
+    }
+  }
+  return list.map((o) => o.replace(/\/$/, ""));
+});
+
+const rateLimitRps = z.string().transform((raw, ctx): number | null => {
+  if (raw === "off" || raw === "0") return null;
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+  if (!(Number.isFinite(n) && n > 0)) {
+    ctx.addIssue({ code: "custom", message: `expected a positive number of requests per second, or off; got "${raw}"` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const burst = positiveNumber.refine((n) => n >= 1, { error: "expected a number >= 1" });
+
+const SECRET_VARIABLES = ["BEARER_TOKEN", "UPSTREAM_BEARER_TOKEN", "API_KEY", "UPSTREAM_API_KEY", "API_KEY_HEADER", "CUSTOM_HEADERS"] as const;
+
+/** Which strategy applies, and whether it was inferred (DESIGN §4: `api_key` if `API_KEY`, `bearer` if `BEARER_TOKEN`, else `none`). */
+function chooseStrategy(env: Env): { strategy: StrategyName; inferred: boolean } {
+  const explicit = read(env, "AUTH_STRATEGY", z.enum(STRATEGIES, { error: `expected one of ${STRATEGIES.join(", ")}` }).optional());
+  if (explicit) return { strategy: explicit, inferred: false };
+  const set = (name: string) => (env[name]?.trim() ?? "") !== "";
+  return { strategy: set("API_KEY") ? "api_key" : set("BEARER_TOKEN") ? "bearer" : "none", inferred: true };
+}
+
+function authConfig(env: Env, strategy: StrategyName): AuthConfig {
+  const required = <T>(name: string, schema: z.ZodType<T>): T => {
+    const value = read(env, name, schema.optional());
+    if (value === undefined) throw new ConfigError(name, `required when AUTH_STRATEGY=${strategy}`);
+    return value;
+  };
+  switch (strategy) {
+    case "bearer":
+      return {
+        strategy,
+        tokens: required("BEARER_TOKEN", secretList),
+        upstreamToken: read(env, "UPSTREAM_BEARER_TOKEN", singleSecret.optional()),
+      };
+    case "api_key":
+      return {
+        strategy,
+        keys: required("API_KEY", secretList),
+        header: read(env, "API_KEY_HEADER", headerName.optional()) ?? DEFAULTS.apiKeyHeader,
+        upstreamKey: read(env, "UPSTREAM_API_KEY", singleSecret.optional()),
+      };
+    case "custom":
+      return { strategy, headers: required("CUSTOM_HEADERS", customHeaders) };
+    default:
+      return { strategy };
+  }
+}
+
+/** Which of the strategy-specific variables are set but unused under `strategy`. */
+function ignoredVariables(env: Env, strategy: StrategyName): string[] {
+  const used: Record<string, readonly string[]> = {
+    bearer: ["BEARER_TOKEN", "UPSTREAM_BEARER_TOKEN"],
+    api_key: ["API_KEY", "UPSTREAM_API_KEY", "API_KEY_HEADER"],
+    custom: ["CUSTOM_HEADERS"],
+  };
+  const mine = used[strategy] ?? [];
+  return SECRET_VARIABLES.filter((name) => !mine.includes(name) && (env[name]?.trim() ?? "") !== "");
+}
+
+/** Parses the environment. Throws `ConfigError` (one line, naming the variable) on the first problem. */
+export function parseEnv(env: Env): Config {
+  const { strategy, inferred } = chooseStrategy(env);
+  const auth = authConfig(env, strategy);
+  const port = read(env, "PORT", integer(0, 65535, "an integer port from 0 to 65535").optional()) ?? DEFAULTS.port;
+  const hostname = read(
+    env,
+    "HOST",
+    z.string().regex(/^[A-Za-z0-9.:\-\[\]%]+$/, { error: "expected a host name or IP address" }).optional(),
+  ) ?? DEFAULTS.hostname;
+  const publicUrl = read(env, "PUBLIC_URL", httpUrl("http(s)").optional()) ?? `http://localhost:${port}`;
+
+  const rps = read(env, "RATE_LIMIT_RPS", rateLimitRps.optional());
+  const rateLimit: RateLimitConfig | null = rps === null ? null : (() => {
+    const perSecond = rps ?? DEFAULTS.rateLimitRps;
+    return {
+      rps: perSecond,
+      burst: read(env, "RATE_LIMIT_BURST", burst.optional()) ?? Math.max(1, perSecond * DEFAULTS.burstPerRps),
+      preAuth: {
+        rps: read(env, "RATE_LIMIT_PREAUTH_RPS", positiveNumber.optional()) ?? DEFAULTS.preAuthRps,
+        burst: read(env, "RATE_LIMIT_PREAUTH_BURST", burst.optional()) ?? DEFAULTS.preAuthBurst,
+      },
+    };
+  })();
+
+  const url = (name: string) => read(env, name, httpUrl("http(s)").optional());
+  return {
+    port,
+    hostname,
+    publicUrl,
+    auth,
+    strategyInferred: inferred,
+    rateLimit,
+    store: read(env, "STORE", store.optional()) ?? { kind: "memory" },
+    allowedOrigins: read(env, "ALLOWED_ORIGINS", origins.optional()) ?? [],
+    maxBodyBytes: read(env, "MAX_BODY_BYTES", integer(1, Number.MAX_SAFE_INTEGER, "a positive integer number of bytes").optional()) ??
+      DEFAULTS.maxBodyBytes,
+    oauth: {
+      clientId: read(env, "OAUTH_CLIENT_ID", optionalString),
+      clientSecret: read(env, "OAUTH_CLIENT_SECRET", optionalString),
+      scopes: (read(env, "OAUTH_SCOPES", optionalString) ?? "").split(/[\s,]+/).filter((s) => s !== ""),
+      redirectUri: url("OAUTH_REDIRECT_URI"),
+      providerClientId: read(env, "PROVIDER_CLIENT_ID", optionalString),
+      providerClientSecret: read(env, "PROVIDER_CLIENT_SECRET", optionalString),
+      providerAccountsUrl: url("PROVIDER_ACCOUNTS_URL"),
+    },
+    ignored: ignoredVariables(env, strategy),
+  };
+}
+
+/** The strategy the configuration describes. `jwt` and `oauth` are not built yet and say so. */
+export function strategyFromConfig(config: Pick<Config, "auth">): AuthStrategy {
+  const auth = config.auth;
+  switch (auth.strategy) {
+    case "none":
+      return none();
+    case "bearer":
+      return auth.upstreamToken === undefined
+        ? bearer({ tokens: auth.tokens })
+        : bearer({ tokens: auth.tokens, upstreamToken: auth.upstreamToken });
+    case "api_key":
+      return auth.upstreamKey === undefined
+        ? apiKey({ keys: auth.keys, header: auth.header })
+        : apiKey({ keys: auth.keys, header: auth.header, upstreamKey: auth.upstreamKey });
+    case "custom":
+      return custom({ headers: auth.headers });
+    case "jwt":
+    case "oauth":
+      throw new ConfigError("AUTH_STRATEGY", `"${auth.strategy}" is not implemented yet; use none, bearer, api_key or custom`);
+  }
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Minimum length below which a static secret is flagged as guessable. */
+const MIN_SECRET_LENGTH = 32;
+
+/** Human-readable warnings for start-up (names and counts only, never a value). */
+export function startupWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  const exposed = !isLoopback(config.hostname);
+  if (config.auth.strategy === "none" && exposed) {
+    warnings.push(
+      `!!! AUTH_STRATEGY=none on ${config.hostname}: ANYONE who can reach port ${config.port} can call every tool. ` +
+        "Set BEARER_TOKEN or API_KEY, or bind HOST=127.0.0.1.",
+    );
+  }
+  if (config.auth.strategy === "custom" && exposed) {
+    warnings.push(
+      `!!! AUTH_STRATEGY=custom from the environment checks no inbound credential; on ${config.hostname} anyone can call every tool. ` +
+        "Use custom({ verify }) in code, or bind HOST=127.0.0.1.",
+    );
+  }
+  const secrets = config.auth.strategy === "bearer"
+    ? { name: "BEARER_TOKEN", list: config.auth.tokens }
+    : config.auth.strategy === "api_key"
+    ? { name: "API_KEY", list: config.auth.keys }
+    : undefined;
+  secrets?.list.forEach((secret, i) => {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      warnings.push(
+        `${secrets.name} entry ${i + 1} is shorter than ${MIN_SECRET_LENGTH} characters and may be guessable; ` +
+          "generate one with `openssl rand -base64 32`.",
+      );
+    }
+  });
+  if (config.ignored.length) {
+    const why = config.strategyInferred ? `AUTH_STRATEGY was inferred as ${config.auth.strategy}` : `AUTH_STRATEGY=${config.auth.strategy}`;
+    warnings.push(`${config.ignored.join(", ")} ${config.ignored.length === 1 ? "is" : "are"} set but ignored: ${why}.`);
+  }
+  if (config.allowedOrigins.includes("*")) {
+    warnings.push("ALLOWED_ORIGINS=* lets any web page call this server from a browser; list the origins you trust.");
+  }
+  if (config.rateLimit === null) warnings.push("RATE_LIMIT_RPS=off: requests are not rate limited.");
+  return warnings;
+}

@@ -1,0 +1,96 @@
+/**
+ * @module The outermost stage: DNS-rebinding protection (Host/Origin), CORS (preflight answered before any auth gate), and the request id.
+ */
+import type { Stage } from "./pipeline.ts";
+import { json } from "./errors.ts";
+
+export interface GuardOptions {
+  /** Host header values accepted (host[:port], lowercase). Empty: any host. */
+  allowedHosts: readonly string[];
+  /** Origins allowed to call from a browser. `"*"` allows any (not recommended with credentials). */
+  allowedOrigins: readonly string[] | "*";
+  /** Extra request headers a browser client may send (e.g. the api_key header). */
+  allowHeaders?: readonly string[];
+}
+
+const ALLOW_HEADERS = [
+  "content-type",
+  "accept",
+  "authorization",
+  "mcp-protocol-version",
+  "mcp-session-id",
+  "mcp-method",
+  "mcp-name",
+  "last-event-id",
+];
+const EXPOSE_HEADERS = [
+  "mcp-session-id",
+  "mcp-protocol-version",
+  "www-authenticate",
+  "retry-after",
+  "ratelimit",
+  "ratelimit-policy",
+].join(", ");
+
+/** Loopback host names, for the default allow-lists of a local server. */
+export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+export function isLoopbackHostname(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === "localhost" || h === "[::1]" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+const hostnameOf = (host: string) => host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0];
+
+export function guardStage(options: GuardOptions): Stage {
+  const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  const hostnames = new Set([...hosts].filter((h) => !/:\d+$/.test(h) || h.endsWith("]")));
+  const anyOrigin = options.allowedOrigins === "*";
+  const origins = new Set(anyOrigin ? [] : (options.allowedOrigins as readonly string[]).map((o) => o.toLowerCase()));
+  const allowHeaders = [...new Set([...ALLOW_HEADERS, ...(options.allowHeaders ?? []).map((h) => h.toLowerCase())])].join(", ");
+
+  const hostAllowed = (host: string | null) => {
+    if (hosts.size === 0) return true;
+    if (!host) return false;
+    const h = host.toLowerCase();
+    return hosts.has(h) || hostnames.has(hostnameOf(h));
+  };
+  const originAllowed = (origin: string) => anyOrigin || origins.has(origin.toLowerCase());
+
+  return (next) => async (request, ctx) => {
+    const origin = request.headers.get("origin");
+    // MCP Streamable HTTP: servers MUST validate Origin; a foreign one gets 403 (DNS rebinding).
+    if (!hostAllowed(request.headers.get("host"))) {
+      return json({ error: "forbidden", error_description: "Host not allowed" }, 403);
+    }
+    if (origin !== null && !originAllowed(origin)) {
+      return json({ error: "forbidden", error_description: "Origin not allowed" }, 403);
+    }
+    const cors: Record<string, string> = origin !== null
+      ? { "access-control-allow-origin": anyOrigin ? "*" : origin, "access-control-expose-headers": EXPOSE_HEADERS, vary: "Origin" }
+      : {};
+    if (request.method === "OPTIONS") {
+      // Preflight carries no credentials (Fetch §4.8): answer it here, before any auth gate.
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...cors,
+          "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+          "access-control-allow-headers": allowHeaders,
+          "access-control-max-age": "600",
+        },
+      });
+    }
+    const response = await next(request, ctx);
+    if (origin === null) return response;
+    try {
+      for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
+      return response;
+    } catch {
+      // Immutable headers (a Response from fetch): copy.
+      const copy = new Response(response.body, response);
+      for (const [k, v] of Object.entries(cors)) copy.headers.set(k, v);
+      return copy;
+    }
+  };
+}

@@ -1,0 +1,332 @@
+/**
+ * @module The JSON-RPC dispatcher: one request in, one response out, with per-tool authorization before any handler runs.
+ */
+import type { RequestContext } from "../http/pipeline.ts";
+import type { ScopeHierarchy } from "../auth/scopes.ts";
+import { ErrorCode, failure, type JsonRpcRequest, type JsonRpcResponse, McpError, success } from "./jsonrpc.ts";
+import { isStatelessEra, isSupported, LATEST_SESSION_VERSION, MODERN_VERSIONS } from "./protocol.ts";
+import type { HandlerContext, LogLevel } from "./context.ts";
+import { LOG_LEVELS } from "./context.ts";
+import { page, type Registry } from "./registry.ts";
+import { toCallToolResult, type ToolDefinition, toolError } from "./tools.ts";
+import { validate } from "./schema.ts";
+import { toReadResult } from "./resources.ts";
+import { checkPromptArguments, toPromptResult } from "./prompts.ts";
+import { authorizeTool, runGuards } from "./authorize.ts";
+import { createHandlerContext, InputRequired, type Rounds } from "./handler-context.ts";
+import type { RequestStateCodec } from "./request-state.ts";
+
+/** Everything the dispatcher needs to know about the request it serves and how to talk back. */
+export interface CallScope {
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  sessionId?: string;
+  /** Minimum level of `notifications/message` the client wants (session-wide in 2025, per request in 2026). */
+  logLevel?: LogLevel;
+  http: RequestContext;
+  signal: AbortSignal;
+  /** Sends a notification on the response stream (a no-op where there is none). */
+  notify(method: string, params: Record<string, unknown>): Promise<void>;
+  /** A server-to-client request over the response stream (2025 revisions). */
+  request(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** 2026-07-28 Multi Round-Trip Requests: the answers the client brought with its retry. */
+  inputResponses?: Record<string, unknown>;
+  /** 2026-07-28 MRTR: opaque state the server handed out with the previous InputRequiredResult. */
+  requestState?: string;
+  /** Session hooks (2025): the level set with logging/setLevel, resource subscriptions. */
+  session?: {
+    setLogLevel(level: LogLevel): Promise<void>;
+    subscribe(uri: string): Promise<void>;
+    unsubscribe(uri: string): Promise<void>;
+  };
+}
+
+export interface ServerIdentity {
+  name: string;
+  version: string;
+  title?: string;
+  description?: string;
+  websiteUrl?: string;
+  icons?: Array<{ src: string; mimeType?: string; sizes?: string[] }>;
+  instructions?: string;
+}
+
+export interface DispatcherOptions {
+  info: ServerIdentity;
+  registry: Registry;
+  pageSize: number;
+  scopeHierarchy?: ScopeHierarchy;
+  /** Whether resources/subscribe is served (needs sessions or subscriptions/listen). */
+  subscriptions: boolean;
+  /** Extra capabilities (extensions). */
+  extraCapabilities?: Record<string, unknown>;
+  /** `ttlMs` on cacheable 2026-07-28 results (default 0: immediately stale). */
+  cacheTtlMs?: number;
+  /** Signs MRTR `requestState` (2026-07-28). */
+  requestState: RequestStateCodec;
+}
+
+export type MethodHandler = (params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) => Promise<Record<string, unknown>>;
+
+/** Capabilities are computed once: they do not change per request. */
+export function serverCapabilities(o: DispatcherOptions): Record<string, unknown> {
+  const r = o.registry;
+  const hasCompletions = r.templates.some((t) => t.definition.complete) || [...r.prompts.values()].some((p) => p.complete);
+  return {
+    ...(r.tools.size > 0 && { tools: { listChanged: true } }),
+    ...((r.resources.size > 0 || r.templates.length > 0) && {
+      resources: { listChanged: true, ...(o.subscriptions && { subscribe: true }) },
+    }),
+    ...(r.prompts.size > 0 && { prompts: { listChanged: true } }),
+    ...(hasCompletions && { completions: {} }),
+    logging: {},
+    ...o.extraCapabilities,
+  };
+}
+
+export function createDispatcher(o: DispatcherOptions) {
+  const { registry, pageSize } = o;
+  const capabilities = serverCapabilities(o);
+  const serverInfo = {
+    name: o.info.name,
+    version: o.info.version,
+    ...(o.info.title && { title: o.info.title }),
+    ...(o.info.description && { description: o.info.description }),
+    ...(o.info.websiteUrl && { websiteUrl: o.info.websiteUrl }),
+    ...(o.info.icons && { icons: o.info.icons }),
+  };
+  const instructions = o.info.instructions ? { instructions: o.info.instructions } : {};
+
+  const listed = (items: readonly Record<string, unknown>[], key: string) => (params: Record<string, unknown>) => {
+    const p = page(items, params.cursor, pageSize);
+    if (!p) throw new McpError(ErrorCode.InvalidParams, "Invalid cursor");
+    return Promise.resolve({ [key]: p.items, ...(p.nextCursor && { nextCursor: p.nextCursor }) });
+  };
+
+  const methods: Record<string, MethodHandler> = {
+    initialize: (params) => {
+      const requested = params.protocolVersion;
+      if (typeof requested !== "string") throw new McpError(ErrorCode.InvalidParams, "initialize: protocolVersion must be a string");
+      // Lifecycle §Version Negotiation: echo a supported version, else offer our latest session-era one.
+      const protocolVersion = isSupported(requested) && !isStatelessEra(requested) ? requested : LATEST_SESSION_VERSION;
+      return Promise.resolve({ protocolVersion, capabilities, serverInfo, ...instructions });
+    },
+    "server/discover": () => Promise.resolve({ supportedVersions: MODERN_VERSIONS, capabilities, ...instructions }),
+    ping: () => Promise.resolve({}),
+    "tools/list": async (params, scope) => {
+      const visible = registry.toolList.filter((_, i) => {
+        const tool = [...registry.tools.values()][i].definition;
+        return !tool.hideWhenUnauthorized || authorizeTool(tool, scope.http.auth, o.scopeHierarchy).ok;
+      });
+      return await listed(visible, "tools")(params);
+    },
+    "tools/call": callTool,
+    "resources/list": listed(registry.resourceList, "resources"),
+    "resources/templates/list": listed(registry.templateList, "resourceTemplates"),
+    "resources/read": readResource,
+    "resources/subscribe": async (params, scope) => {
+      const uri = requireString(params, "uri");
+      if (!scope.session) throw new McpError(ErrorCode.InvalidRequest, "resources/subscribe needs a session (initialize first)");
+      await scope.session.subscribe(uri);
+      return {};
+    },
+    "resources/unsubscribe": async (params, scope) => {
+      const uri = requireString(params, "uri");
+      if (scope.session) await scope.session.unsubscribe(uri);
+      return {};
+    },
+    "prompts/list": listed(registry.promptList, "prompts"),
+    "prompts/get": getPrompt,
+    "completion/complete": complete,
+    "logging/setLevel": async (params, scope) => {
+      const level = params.level;
+      if (!LOG_LEVELS.includes(level as LogLevel)) {
+        throw new McpError(ErrorCode.InvalidParams, `level must be one of ${LOG_LEVELS.join(", ")}`);
+      }
+      await scope.session?.setLogLevel(level as LogLevel);
+      return {};
+    },
+  };
+
+  /**
+   * Runs a handler that may ask the client for input. In the 2026-07-28 era it opens the previous
+   * rounds' signed state, and turns unanswered questions into an InputRequiredResult.
+   */
+  async function withRounds(
+    scope: CallScope,
+    request: JsonRpcRequest,
+    bind: string,
+    run: (context: HandlerContext) => Promise<Record<string, unknown>>,
+  ): Promise<Record<string, unknown>> {
+    if (!isStatelessEra(scope.protocolVersion)) return await run(createHandlerContext(scope, request));
+    const params = request.params ?? {};
+    const responses = params.inputResponses;
+    if ("inputResponses" in params && (typeof responses !== "object" || responses === null || Array.isArray(responses))) {
+      throw new McpError(ErrorCode.InvalidParams, "inputResponses must be an object keyed by input request");
+    }
+    const previous = params.requestState !== undefined ? await o.requestState.open(params.requestState, bind) : undefined;
+    const rounds: Rounds = {
+      answers: { ...previous?.answers, ...(responses as Record<string, unknown> | undefined) },
+      missing: {},
+      round: (previous?.round ?? 0) + 1,
+    };
+    let result: Record<string, unknown> | undefined;
+    try {
+      result = await run(createHandlerContext(scope, request, rounds));
+    } catch (error) {
+      if (!(error instanceof InputRequired)) throw error;
+    }
+    if (Object.keys(rounds.missing).length === 0 && result) return result;
+    const requestState = await o.requestState.seal({ bind, answers: rounds.answers, round: rounds.round });
+    return { resultType: "input_required", inputRequests: rounds.missing, requestState };
+  }
+
+  async function callTool(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) {
+    const name = requireString(params, "name");
+    const tool = registry.tools.get(name)?.definition;
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const decision = authorizeTool(tool, scope.http.auth, o.scopeHierarchy);
+    if (!decision.ok) {
+      // Clients that ignore the HTTP challenge still learn which scope is missing (FIELD-NOTES §2.10).
+      return toolError(decision.message, {
+        _meta: { "gatehouse/authorization": { status: decision.status, ...("missing" in decision && { missingScopes: decision.missing, requiredScopes: decision.scopes }) } },
+      });
+    }
+    const args = params.arguments ?? {};
+    const checked = validate(tool.inputSchema, args);
+    if (!checked.ok) return toolError(`Invalid arguments for tool ${name}: ${checked.message}`);
+    return await withRounds(scope, request, `tools/call:${name}`, async (context) => {
+      const guarded = await runGuards(tool, context);
+      if (!guarded.ok) return toolError(guarded.message, { _meta: { "gatehouse/authorization": { status: 403 } } });
+      let value: unknown;
+      try {
+        value = await tool.handler(checked.value as never, context);
+      } catch (error) {
+        if (error instanceof McpError || error instanceof InputRequired) throw error;
+        if (context.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
+        // Tool execution errors go in the result so the model can react (spec: Tools §Error Handling).
+        return toolError(error instanceof Error ? error.message : String(error));
+      }
+      return checkToolResult(toCallToolResult(value, tool), tool);
+    });
+  }
+
+  function checkToolResult(result: ReturnType<typeof toCallToolResult>, tool: ToolDefinition): Record<string, unknown> {
+    const name = tool.name;
+    if (tool.outputSchema && !result.isError) {
+      if (!result.structuredContent) {
+        throw new McpError(ErrorCode.InternalError, `Tool ${name} declares an outputSchema but returned no structured content`);
+      }
+      const out = validate(tool.outputSchema, result.structuredContent);
+      if (!out.ok) throw new McpError(ErrorCode.InternalError, `Tool ${name} returned output that does not match its outputSchema: ${out.message}`);
+    }
+    return result as Record<string, unknown>;
+  }
+
+  async function readResource(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) {
+    const uri = requireString(params, "uri");
+    const fixed = registry.resources.get(uri);
+    if (fixed) {
+      return await withRounds(scope, request, `resources/read:${uri}`, async (context) =>
+        toReadResult(await fixed.read(uri, context), uri, fixed.mimeType));
+    }
+    for (const t of registry.templates) {
+      const vars = t.match(uri);
+      if (vars) {
+        return await withRounds(scope, request, `resources/read:${uri}`, async (context) =>
+          toReadResult(await t.definition.read(uri, vars, context), uri, t.definition.mimeType));
+      }
+    }
+    // 2026-07-28 answers an unknown resource with -32602; earlier revisions used -32002 (both carry the uri).
+    const code = isStatelessEra(scope.protocolVersion) ? ErrorCode.InvalidParams : ErrorCode.ResourceNotFound;
+    throw new McpError(code, `Resource not found: ${uri}`, { uri });
+  }
+
+  async function getPrompt(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) {
+    const name = requireString(params, "name");
+    const prompt = registry.prompts.get(name);
+    if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    const problem = checkPromptArguments(prompt, params.arguments);
+    if (problem) throw new McpError(ErrorCode.InvalidParams, `Prompt ${name}: ${problem}`);
+    const args = (params.arguments ?? {}) as Record<string, string>;
+    return await withRounds(scope, request, `prompts/get:${name}`, async (context) =>
+      toPromptResult(await prompt.get(args, context)) as Record<string, unknown>);
+  }
+
+  async function complete(params: Record<string, unknown>) {
+    const ref = params.ref as Record<string, unknown> | undefined;
+    const argument = params.argument as { name?: unknown; value?: unknown } | undefined;
+    if (!ref || typeof ref !== "object" || !argument || typeof argument.name !== "string" || typeof argument.value !== "string") {
+      throw new McpError(ErrorCode.InvalidParams, "completion/complete needs ref and argument { name, value }");
+    }
+    let completer;
+    if (ref.type === "ref/prompt") {
+      const prompt = registry.prompts.get(String(ref.name));
+      if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
+      completer = prompt.complete?.[argument.name];
+    } else if (ref.type === "ref/resource") {
+      const template = registry.templates.find((t) => t.definition.uriTemplate === ref.uri);
+      if (!template && !registry.resources.has(String(ref.uri))) {
+        throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${String(ref.uri)}`);
+      }
+      completer = template?.definition.complete?.[argument.name];
+    } else {
+      throw new McpError(ErrorCode.InvalidParams, 'ref.type must be "ref/prompt" or "ref/resource"');
+    }
+    const context = (params.context as { arguments?: Record<string, string> } | undefined)?.arguments ?? {};
+    const all = completer ? await completer(argument.value, { arguments: context }) : [];
+    // Completion: at most 100 values per response.
+    return { completion: { values: all.slice(0, 100), total: all.length, hasMore: all.length > 100 } };
+  }
+
+  /** Dispatches one request. Never throws: every failure becomes a JSON-RPC error. */
+  async function dispatch(request: JsonRpcRequest, scope: CallScope): Promise<JsonRpcResponse> {
+    const modern = isStatelessEra(scope.protocolVersion);
+    const handler = Object.hasOwn(methods, request.method) && !(modern ? LEGACY_ONLY : MODERN_ONLY).has(request.method)
+      ? methods[request.method]
+      : undefined;
+    if (!handler) return failure(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+    try {
+      const result = await handler(request.params ?? {}, scope, request);
+      return success(request.id, modern ? stampModern(request.method, result) : result);
+    } catch (error) {
+      if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
+      // Never a stack trace on the wire; the message is for the operator's log only.
+      console.error(`[gatehouse] ${request.method} failed:`, error instanceof Error ? error.message : error);
+      return failure(request.id, ErrorCode.InternalError, "Internal error");
+    }
+  }
+
+  const serverInfoMeta = { "io.modelcontextprotocol/serverInfo": serverInfo };
+  /** 2026-07-28: every result says its type; list/read/discover results carry cache hints; server info rides in `_meta`. */
+  function stampModern(method: string, result: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { resultType: "complete", ...result };
+    if (out.resultType === "complete" && CACHEABLE.has(method)) {
+      out.ttlMs ??= o.cacheTtlMs ?? 0;
+      out.cacheScope ??= "private";
+    }
+    out._meta = { ...serverInfoMeta, ...(result._meta as Record<string, unknown> | undefined) };
+    return out;
+  }
+
+  return { dispatch, capabilities, serverInfo, methods, authorizeTool: (name: string, auth: RequestContext["auth"]) => {
+    const tool = registry.tools.get(name)?.definition;
+    return tool ? authorizeTool(tool, auth, o.scopeHierarchy) : { ok: true as const };
+  } };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+function requireString(params: Record<string, unknown>, key: string): string {
+  const v = params[key];
+  if (typeof v !== "string" || v === "") throw new McpError(ErrorCode.InvalidParams, `params.${key} must be a non-empty string`);
+  return v;
+}
+
+/** Methods that exist only before 2026-07-28 (they answer -32601 on a modern request), and the other way round. */
+const LEGACY_ONLY = new Set(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
+const MODERN_ONLY = new Set(["server/discover"]);
+/** Results that carry `ttlMs`/`cacheScope` in 2026-07-28. */
+const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
+
+export type { HandlerContext };

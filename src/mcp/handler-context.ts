@@ -1,0 +1,118 @@
+/**
+ * @module Builds a handler's context, and makes `elicit()`/`sample()`/`listRoots()` work for both protocol eras with one handler.
+ *
+ * 2026-07-28 (Multi Round-Trip Requests, SEP-2322): an `elicit()` without an answer ends the call
+ * with `{ resultType: "input_required", inputRequests: { key: { method, params } }, requestState }`;
+ * the client retries with `inputResponses: { key: result }` and the echoed `requestState`, and the
+ * handler runs again from the top, now finding its answers. Questions asked together
+ * (`Promise.all([ctx.elicit(a), ctx.sample(b)])`) go out in one round. Answers of earlier rounds
+ * ride in the HMAC-signed `requestState`, bound to the method and target.
+ *
+ * 2025 revisions: each question is a server-to-client request on the response's SSE stream.
+ */
+import type { JsonRpcRequest } from "./jsonrpc.ts";
+import { ErrorCode, McpError } from "./jsonrpc.ts";
+import { isStatelessEra } from "./protocol.ts";
+import type { CallScope } from "./dispatcher.ts";
+import type { AskOptions, ElicitResult, HandlerContext, LogLevel, SampleResult } from "./context.ts";
+import { LOG_LEVELS } from "./context.ts";
+
+type InputRequest = { method: string; params: Record<string, unknown> };
+
+/** Ends a 2026-07-28 call with an InputRequiredResult. Handlers never need to create it themselves. */
+export class InputRequired extends Error {
+  constructor(readonly inputRequests: Record<string, InputRequest>) {
+    super("input required");
+    this.name = "InputRequired";
+  }
+}
+
+const CAPABILITY_OF: Record<string, string> = {
+  "elicitation/create": "elicitation",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots",
+};
+
+/** Checks the shape of an answer the client brought back, so a handler never sees garbage as an answer. */
+function checkAnswer(method: string, key: string, answer: unknown): Record<string, unknown> {
+  const bad = (what: string) => new McpError(ErrorCode.InvalidParams, `inputResponses.${key} is not a valid ${what}`);
+  if (typeof answer !== "object" || answer === null || Array.isArray(answer)) throw bad("result object");
+  const a = answer as Record<string, unknown>;
+  if (method === "elicitation/create" && !["accept", "decline", "cancel"].includes(a.action as string)) throw bad("ElicitResult");
+  if (method === "sampling/createMessage" && (typeof a.role !== "string" || typeof a.content !== "object")) throw bad("CreateMessageResult");
+  if (method === "roots/list" && !Array.isArray(a.roots)) throw bad("ListRootsResult");
+  return a;
+}
+
+/** Per-call MRTR bookkeeping the dispatcher reads after the handler returns. */
+export interface Rounds {
+  answers: Record<string, unknown>;
+  missing: Record<string, InputRequest>;
+  round: number;
+}
+
+export function createHandlerContext(scope: CallScope, request: JsonRpcRequest, rounds?: Rounds): HandlerContext {
+  const meta = (request.params?._meta ?? {}) as Record<string, unknown>;
+  const progressToken = meta.progressToken as string | number | undefined;
+  const stateless = isStatelessEra(scope.protocolVersion);
+  let asked = 0;
+  let flush: ReturnType<typeof setTimeout> | undefined;
+  const waiting: Array<(e: Error) => void> = [];
+
+  function ask(method: string, params: Record<string, unknown>, options?: AskOptions): Promise<Record<string, unknown>> {
+    const capability = CAPABILITY_OF[method];
+    if (capability && !(capability in scope.clientCapabilities)) {
+      // 2026-07-28: MissingRequiredClientCapability, answered with HTTP 400 by the transport.
+      return Promise.reject(
+        new McpError(-32021, `This request needs the client capability "${capability}"`, { requiredCapabilities: { [capability]: {} } }),
+      );
+    }
+    if (!stateless || !rounds) return scope.request(method, params);
+    const key = options?.key ?? `input-${asked}`;
+    asked++;
+    if (key in rounds.answers) {
+      try {
+        return Promise.resolve(checkAnswer(method, key, rounds.answers[key]));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    rounds.missing[key] = { method, params };
+    // Wait one macrotask so sibling questions (Promise.all) join the same round, then unwind the handler.
+    flush ??= setTimeout(() => {
+      const error = new InputRequired(rounds.missing);
+      for (const fail of waiting.splice(0)) fail(error);
+    }, 0);
+    return new Promise((_, reject) => waiting.push(reject));
+  }
+
+  // 2026-07-28: no log messages unless the request asked for a level; 2025: the session's level, else everything.
+  const level = scope.logLevel ?? (stateless ? undefined : "debug");
+  const minLevel = level === undefined ? Infinity : LOG_LEVELS.indexOf(level);
+  return {
+    signal: scope.signal,
+    auth: scope.http.auth,
+    providerToken: scope.http.providerToken,
+    resolvedHeaders: scope.http.resolvedHeaders,
+    requestId: request.id,
+    protocolVersion: scope.protocolVersion,
+    sessionId: scope.sessionId,
+    clientCapabilities: scope.clientCapabilities,
+    async progress(progress, total, message) {
+      if (progressToken === undefined) return;
+      await scope.notify("notifications/progress", {
+        progressToken,
+        progress,
+        ...(total !== undefined && { total }),
+        ...(message !== undefined && { message }),
+      });
+    },
+    async log(level: LogLevel, data: unknown, logger?: string) {
+      if (LOG_LEVELS.indexOf(level) < minLevel) return;
+      await scope.notify("notifications/message", { level, data, ...(logger && { logger }) });
+    },
+    elicit: (params, options) => ask("elicitation/create", params, options) as Promise<ElicitResult>,
+    sample: (params, options) => ask("sampling/createMessage", params, options) as Promise<SampleResult>,
+    listRoots: (options) => ask("roots/list", {}, options) as Promise<{ roots: Array<{ uri: string; name?: string }> }>,
+  };
+}

@@ -1,0 +1,504 @@
+/**
+ * @module Streamable HTTP at `/mcp`: POST answered as JSON or SSE, GET streams, DELETE sessions, for 2026-07-28 (stateless) and 2025 (sessions) clients on one URL.
+ */
+import type { Handler, RequestContext } from "../http/pipeline.ts";
+import { json, rpcError } from "../http/errors.ts";
+import { readBody } from "../http/body.ts";
+import { randomToken } from "../crypto/random.ts";
+import {
+  ErrorCode,
+  failure,
+  isNotification,
+  isRequest,
+  isResponse,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  McpError,
+  validateMessage,
+} from "./jsonrpc.ts";
+import { allowsBatches, DEFAULT_VERSION, isSupported, SUPPORTED_VERSIONS } from "./protocol.ts";
+import type { CallScope, Dispatcher } from "./dispatcher.ts";
+import type { Sessions, SessionRuntime } from "./session.ts";
+import type { Hub, SubscriptionFilter } from "./hub.ts";
+import { SSE_HEADERS, SseStream } from "./sse.ts";
+import { isModernMessage, META, readModernEnvelope } from "./envelope.ts";
+import { authorizeToolChallenge } from "./challenge.ts";
+
+export interface TransportOptions {
+  dispatcher: Dispatcher;
+  /** 2025-era sessions; without them every request is served statelessly. */
+  sessions?: Sessions;
+  hub: Hub;
+  maxBodyBytes: number;
+  /** A handler still running after this long is cancelled and answered with an error. */
+  requestTimeoutMs: number;
+  /** `resource_metadata` URL for 401/403 challenges, when one exists. */
+  resourceMetadataUrl?: string;
+}
+
+interface Pending {
+  resolve: (result: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
+  owner: string;
+}
+
+/** Which of the two response formats the client accepts (wildcards count). */
+function accepts(header: string | null): { json: boolean; sse: boolean } {
+  if (!header) return { json: true, sse: true };
+  const types = header.split(",").map((t) => t.split(";")[0].trim().toLowerCase());
+  const any = types.includes("*/*");
+  return {
+    json: any || types.includes("application/json") || types.includes("application/*"),
+    sse: any || types.includes("text/event-stream") || types.includes("text/*"),
+  };
+}
+
+const isJsonContentType = (v: string | null) => v !== null && /^application\/json\s*(;|$)/i.test(v.trim());
+const isSessionId = (v: string) => /^[\x21-\x7E]{1,256}$/.test(v);
+
+export function createTransport(o: TransportOptions): Handler {
+  const { dispatcher, sessions, hub } = o;
+  /** Server-to-client requests awaiting the client's answer, by our request id. */
+  const pending = new Map<string, Pending>();
+  /** In-flight requests, for `notifications/cancelled`. */
+  const inflight = new Map<string, AbortController>();
+  /** Resumable SSE streams by id, with the session they belong to. */
+  const streams = new Map<string, { stream: SseStream; owner: string }>();
+
+  const ownerOf = (ctx: RequestContext, session?: SessionRuntime) =>
+    session ? `s:${session.record.id}` : `a:${ctx.auth?.credentialId ?? ctx.auth?.subject ?? ""}`;
+  const callerOf = (ctx: RequestContext) => ctx.auth?.credentialId ?? ctx.auth?.subject;
+
+  return async function mcp(request, ctx) {
+    switch (request.method) {
+      case "POST":
+        return await post(request, ctx);
+      case "GET":
+        return await get(request, ctx);
+      case "DELETE":
+        return await del(request, ctx);
+      default:
+        return json({ error: "method_not_allowed", error_description: "Use POST, GET or DELETE on the MCP endpoint" }, 405, {
+          allow: "GET, POST, DELETE",
+        });
+    }
+  };
+
+  async function findSession(request: Request, ctx: RequestContext): Promise<SessionRuntime | Response | undefined> {
+    const id = request.headers.get("mcp-session-id");
+    if (id === null) return undefined;
+    const notFound = rpcError(404, null, ErrorCode.InvalidRequest, "Session not found (it expired or was deleted); initialize again");
+    if (!sessions || !isSessionId(id)) return notFound;
+    const session = await sessions.get(id);
+    // A session belongs to whoever opened it: possession of the id is not authentication.
+    if (!session || (session.record.owner ?? undefined) !== callerOf(ctx)) return notFound;
+    return session;
+  }
+
+  async function post(request: Request, ctx: RequestContext): Promise<Response> {
+    if (!isJsonContentType(request.headers.get("content-type"))) {
+      return rpcError(415, null, ErrorCode.InvalidRequest, "Content-Type must be application/json");
+    }
+    const accept = accepts(request.headers.get("accept"));
+    if (!accept.json && !accept.sse) {
+      return rpcError(406, null, ErrorCode.InvalidRequest, "Accept must allow application/json or text/event-stream");
+    }
+    const body = await readBody(request, o.maxBodyBytes);
+    if (!body.ok) return rpcError(body.status, null, ErrorCode.InvalidRequest, body.message);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch {
+      return rpcError(400, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
+    }
+    const batch = Array.isArray(parsed);
+    const raw = batch ? parsed as unknown[] : [parsed];
+    if (raw.length === 0) return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
+    const checked = raw.map(validateMessage);
+    const invalid = checked.filter((m): m is ReturnType<typeof failure> & { invalid: true } => "invalid" in m);
+    if (!batch && invalid.length) {
+      const { invalid: _, ...response } = invalid[0];
+      return json(response, 400);
+    }
+    const messages = checked.filter((m): m is JsonRpcMessage => !("invalid" in m));
+    const headerVersion = request.headers.get("mcp-protocol-version")?.trim() || undefined;
+
+    // 2026-07-28: one request per POST, no session, everything in the envelope.
+    const modern = messages.some((m) => "method" in m && isModernMessage(m, headerVersion));
+    if (modern) {
+      if (batch) return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: batches are not allowed in protocol 2026-07-28");
+      return await postModern(messages[0], request, ctx, accept);
+    }
+    return await postLegacy(messages, invalid, batch, headerVersion, request, ctx, accept);
+  }
+
+  async function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
+    if (!isRequest(message)) {
+      if (isNotification(message) && message.method === "notifications/cancelled") cancel(message.params, ownerOf(ctx));
+      return new Response(null, { status: 202 });
+    }
+    const envelope = readModernEnvelope(message, request.headers);
+    if ("code" in envelope) return rpcError(envelope.status, envelope.id, envelope.code, envelope.message, envelope.data);
+    const challenge = authorizeToolChallenge(dispatcher, message, ctx, o.resourceMetadataUrl);
+    if (challenge) return challenge;
+    if (message.method === "subscriptions/listen") return listen(message, ctx, accept, envelope.version);
+    return await run(message, ctx, accept, {
+      protocolVersion: envelope.version,
+      clientCapabilities: envelope.clientCapabilities,
+      logLevel: envelope.logLevel,
+      owner: ownerOf(ctx),
+      cancelOnDisconnect: request.signal,
+      modern: true,
+      inputResponses: undefined,
+    });
+  }
+
+  async function postLegacy(
+    messages: JsonRpcMessage[],
+    invalid: ReturnType<typeof failure>[],
+    batch: boolean,
+    headerVersion: string | undefined,
+    request: Request,
+    ctx: RequestContext,
+    accept: { json: boolean; sse: boolean },
+  ): Promise<Response> {
+    const initialize = messages.find((m) => isRequest(m) && m.method === "initialize") as JsonRpcRequest | undefined;
+    if (initialize && (batch || messages.length > 1)) {
+      return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone");
+    }
+    const found = initialize ? undefined : await findSession(request, ctx);
+    if (found instanceof Response) return found;
+    const session = found;
+    const version = headerVersion ?? session?.record.protocolVersion ?? DEFAULT_VERSION;
+    if (!initialize && !isSupported(version)) {
+      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Unsupported MCP-Protocol-Version: ${version}`, {
+        supported: [...SUPPORTED_VERSIONS],
+        requested: version,
+      });
+    }
+    if (batch && !allowsBatches(version)) {
+      return rpcError(400, null, ErrorCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not allowed in protocol ${version}`);
+    }
+    const owner = ownerOf(ctx, session);
+    for (const m of messages) {
+      if (isResponse(m)) answer(m, owner);
+      else if (isNotification(m)) notification(m, owner);
+    }
+    const requests = messages.filter(isRequest);
+    if (requests.length === 0 && invalid.length === 0) return new Response(null, { status: 202 });
+    if (!batch) {
+      const req = requests[0];
+      if (req.method !== "tools/call" || !req.params) {
+        // fall through: authorization challenges apply to tools/call only
+      } else {
+        const challenge = authorizeToolChallenge(dispatcher, req, ctx, o.resourceMetadataUrl);
+        if (challenge) return challenge;
+      }
+      const scope = {
+        protocolVersion: version,
+        clientCapabilities: session?.record.clientCapabilities ?? {},
+        logLevel: session?.record.logLevel,
+        owner,
+        session,
+        modern: false,
+        inputResponses: undefined,
+      };
+      if (initialize) return await runInitialize(initialize, ctx, accept);
+      return await run(req, ctx, accept, scope);
+    }
+    // 2025-03-26 batches: answer every request in one JSON array (notifications are not streamed).
+    const responses: JsonRpcResponse[] = invalid.map(({ jsonrpc, id, error }) => ({ jsonrpc, id, error }));
+    for (const req of requests) {
+      responses.push(await dispatchWithTimeout(req, makeScope(ctx, req, {
+        protocolVersion: version,
+        clientCapabilities: session?.record.clientCapabilities ?? {},
+        logLevel: session?.record.logLevel,
+        owner,
+        session,
+        modern: false,
+      }, () => false)));
+    }
+    return json(responses);
+  }
+
+  async function runInitialize(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
+    const scope = makeScope(ctx, req, { protocolVersion: DEFAULT_VERSION, clientCapabilities: {}, owner: ownerOf(ctx), modern: false }, () => false);
+    const response = await dispatcher.dispatch(req, scope);
+    const headers = new Headers();
+    if ("result" in response && sessions) {
+      const params = req.params ?? {};
+      const id = randomToken(24);
+      await sessions.create({
+        id,
+        protocolVersion: String(response.result.protocolVersion),
+        clientCapabilities: (typeof params.capabilities === "object" && params.capabilities) ? params.capabilities as Record<string, unknown> : {},
+        clientInfo: params.clientInfo as Record<string, unknown> | undefined,
+        subscriptions: [],
+        owner: callerOf(ctx),
+        createdAt: Date.now(),
+      });
+      headers.set("mcp-session-id", id);
+    }
+    if (!accept.json) {
+      const stream = new SseStream(randomToken(12));
+      stream.send(response);
+      stream.close();
+      const r = stream.attach();
+      headers.forEach((v, k) => r.headers.set(k, v));
+      return r;
+    }
+    return json(response, 200, headers);
+  }
+
+  interface ScopeInit {
+    protocolVersion: string;
+    clientCapabilities: Record<string, unknown>;
+    logLevel?: CallScope["logLevel"];
+    owner: string;
+    session?: SessionRuntime;
+    modern: boolean;
+    cancelOnDisconnect?: AbortSignal;
+    inputResponses?: undefined;
+  }
+
+  function makeScope(
+    ctx: RequestContext,
+    req: JsonRpcRequest,
+    init: ScopeInit,
+    emit: (message: unknown) => boolean,
+    signal: AbortSignal = new AbortController().signal,
+  ): CallScope {
+    const session = init.session;
+    return {
+      protocolVersion: init.protocolVersion,
+      clientCapabilities: init.clientCapabilities,
+      sessionId: session?.record.id,
+      logLevel: init.logLevel,
+      http: ctx,
+      signal,
+      notify(method, params) {
+        emit({ jsonrpc: "2.0", method, params });
+        return Promise.resolve();
+      },
+      request(method, params) {
+        const id = `gh-${randomToken(12)}`;
+        return new Promise((resolve, reject) => {
+          if (!emit({ jsonrpc: "2.0", id, method, params })) {
+            reject(new McpError(ErrorCode.InvalidRequest, `Cannot send ${method}: the client does not accept an SSE response`));
+            return;
+          }
+          pending.set(id, { resolve, reject, owner: init.owner });
+          signal.addEventListener("abort", () => {
+            pending.delete(id);
+            reject(new McpError(ErrorCode.InternalError, "Request cancelled"));
+          }, { once: true });
+        });
+      },
+      ...(session && sessions && {
+        session: {
+          async setLogLevel(level) {
+            session.record.logLevel = level;
+            await sessions.save(session);
+          },
+          async subscribe(uri) {
+            if (!session.record.subscriptions.includes(uri)) session.record.subscriptions.push(uri);
+            await sessions.save(session);
+          },
+          async unsubscribe(uri) {
+            session.record.subscriptions = session.record.subscriptions.filter((u) => u !== uri);
+            await sessions.save(session);
+          },
+        },
+      }),
+      ...(req.params && { inputResponses: undefined }),
+    };
+  }
+
+  /**
+   * Runs one request. The answer is plain JSON unless the handler sends something first
+   * (progress, a log line, a question to the client): then the response becomes an SSE stream.
+   */
+  async function run(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }, init: ScopeInit): Promise<Response> {
+    const controller = new AbortController();
+    const key = `${init.owner}\u0000${String(req.id)}`;
+    inflight.set(key, controller);
+    // 2026-07-28: closing the connection is how a client cancels (there is no session to resume).
+    init.cancelOnDisconnect?.addEventListener("abort", () => controller.abort(), { once: true });
+    let stream: SseStream | undefined;
+    let early!: (r: Response) => void;
+    const earlyResponse = new Promise<Response>((r) => (early = r));
+    const openStream = () => {
+      stream = new SseStream(randomToken(12));
+      if (init.session) {
+        streams.set(stream.id, { stream, owner: init.owner });
+        stream.onClose = () => setTimeout(() => streams.delete(stream!.id), 5 * 60_000);
+      }
+      early(stream.attach(undefined, { prime: init.session !== undefined }));
+    };
+    const emit = (message: unknown) => {
+      if (!accept.sse) return false;
+      if (!stream) openStream();
+      stream!.send(message);
+      return true;
+    };
+    if (!accept.json) openStream();
+    const scope = makeScope(ctx, req, init, emit, controller.signal);
+    const done = dispatchWithTimeout(req, scope, controller).then((response) => {
+      inflight.delete(key);
+      if (stream) {
+        stream.send(response);
+        stream.close();
+        return earlyResponse;
+      }
+      return json(response, init.modern ? statusOf(response) : 200);
+    });
+    return await Promise.race([done, earlyResponse]);
+  }
+
+  async function dispatchWithTimeout(req: JsonRpcRequest, scope: CallScope, controller?: AbortController): Promise<JsonRpcResponse> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<JsonRpcResponse>((resolve) => {
+      timer = setTimeout(() => {
+        controller?.abort();
+        resolve(failure(req.id, ErrorCode.InternalError, `Request timed out after ${o.requestTimeoutMs} ms`));
+      }, o.requestTimeoutMs);
+    });
+    const aborted = new Promise<JsonRpcResponse>((resolve) => {
+      controller?.signal.addEventListener("abort", () => resolve(failure(req.id, ErrorCode.InternalError, "Request cancelled")), { once: true });
+    });
+    try {
+      return await Promise.race([dispatcher.dispatch(req, scope), timeout, aborted]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A client's answer to one of our server-to-client requests. */
+  function answer(m: JsonRpcResponse, owner: string) {
+    const p = typeof m.id === "string" ? pending.get(m.id) : undefined;
+    if (!p || p.owner !== owner) return; // not ours, or not this caller's: ignore (spec: MUST NOT trust ids)
+    pending.delete(m.id as string);
+    if ("result" in m) p.resolve(m.result);
+    else p.reject(new McpError(m.error.code, m.error.message, m.error.data));
+  }
+
+  function notification(m: { method: string; params?: Record<string, unknown> }, owner: string) {
+    if (m.method === "notifications/cancelled") cancel(m.params, owner);
+  }
+
+  function cancel(params: Record<string, unknown> | undefined, owner: string) {
+    const id = params?.requestId;
+    if (typeof id !== "string" && typeof id !== "number") return;
+    inflight.get(`${owner}\u0000${String(id)}`)?.abort();
+  }
+
+  /** 2026-07-28 `subscriptions/listen`: an SSE stream that starts with an acknowledgement and carries list/resource changes. */
+  function listen(req: JsonRpcRequest, ctx: RequestContext, accept: { sse: boolean }, version: string): Response {
+    if (!accept.sse) return rpcError(406, req.id, ErrorCode.InvalidRequest, "subscriptions/listen needs Accept: text/event-stream");
+    const requested = req.params?.notifications;
+    if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
+      return rpcError(400, req.id, ErrorCode.InvalidParams, "params.notifications must be a subscription filter object");
+    }
+    const caps = dispatcher.capabilities as Record<string, { listChanged?: boolean; subscribe?: boolean } | undefined>;
+    const r = requested as SubscriptionFilter;
+    const honoured: SubscriptionFilter = {
+      ...(r.toolsListChanged && caps.tools?.listChanged && { toolsListChanged: true }),
+      ...(r.promptsListChanged && caps.prompts?.listChanged && { promptsListChanged: true }),
+      ...(r.resourcesListChanged && caps.resources?.listChanged && { resourcesListChanged: true }),
+      ...(Array.isArray(r.resourceSubscriptions) && caps.resources?.subscribe && {
+        resourceSubscriptions: r.resourceSubscriptions.filter((u): u is string => typeof u === "string"),
+      }),
+    };
+    const stream = new SseStream(randomToken(12));
+    const subscription = { [META.subscriptionId]: req.id };
+    stream.send({ jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged", params: { notifications: honoured, _meta: subscription } });
+    const remove = hub.add({
+      filter: honoured,
+      send: (method, params) => stream.send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscription } }),
+    });
+    const key = `${ownerOf(ctx)}\u0000${String(req.id)}`;
+    const controller = new AbortController();
+    inflight.set(key, controller);
+    const end = () => {
+      remove();
+      inflight.delete(key);
+      stream.close();
+    };
+    controller.signal.addEventListener("abort", end, { once: true });
+    stream.onDisconnect = end;
+    void version;
+    return stream.attach();
+  }
+
+  async function get(request: Request, ctx: RequestContext): Promise<Response> {
+    if (!accepts(request.headers.get("accept")).sse || !request.headers.get("accept")) {
+      return rpcError(406, null, ErrorCode.InvalidRequest, "GET needs Accept: text/event-stream");
+    }
+    const found = await findSession(request, ctx);
+    if (found instanceof Response) return found;
+    const lastEventId = request.headers.get("last-event-id");
+    if (lastEventId) {
+      const entry = streams.get(lastEventId.slice(0, lastEventId.lastIndexOf("_")));
+      if (!entry || entry.owner !== ownerOf(ctx, found)) {
+        return rpcError(404, null, ErrorCode.InvalidRequest, "Unknown or expired event stream");
+      }
+      return entry.stream.attach(lastEventId, { prime: true });
+    }
+    if (!found) {
+      return json({ error: "method_not_allowed", error_description: "A GET stream needs an Mcp-Session-Id (2026-07-28 clients use subscriptions/listen)" }, 405, {
+        allow: "POST, DELETE",
+      });
+    }
+    const session = found;
+    session.getStream?.close();
+    const stream = new SseStream(randomToken(12));
+    session.getStream = stream;
+    streams.set(stream.id, { stream, owner: ownerOf(ctx, session) });
+    const record = session.record;
+    const remove = hub.add({
+      filter: {
+        toolsListChanged: true,
+        promptsListChanged: true,
+        resourcesListChanged: true,
+        get resourceSubscriptions() {
+          return record.subscriptions;
+        },
+      },
+      send: (method, params) => stream.send({ jsonrpc: "2.0", method, params }),
+    });
+    stream.onClose = () => {
+      remove();
+      streams.delete(stream.id);
+    };
+    return stream.attach(undefined, { prime: true });
+  }
+
+  async function del(request: Request, ctx: RequestContext): Promise<Response> {
+    if (!sessions) return json({ error: "method_not_allowed", error_description: "This server has no sessions" }, 405, { allow: "POST" });
+    const found = await findSession(request, ctx);
+    if (found instanceof Response) return found;
+    if (!found) return rpcError(400, null, ErrorCode.InvalidRequest, "DELETE needs an Mcp-Session-Id header");
+    await sessions.delete(found.record.id);
+    return new Response(null, { status: 204 });
+  }
+}
+
+/** 2026-07-28 maps protocol-level errors onto HTTP statuses; handler errors stay in-band with 200. */
+function statusOf(response: JsonRpcResponse): number {
+  if (!("error" in response)) return 200;
+  switch (response.error.code) {
+    case ErrorCode.MethodNotFound:
+      return 404;
+    case ErrorCode.HeaderMismatch:
+    case -32021:
+    case ErrorCode.UnsupportedProtocolVersion:
+    case ErrorCode.InvalidRequest:
+    case ErrorCode.ParseError:
+      return 400;
+    default:
+      return 200;
+  }
+}
+
+export { SSE_HEADERS };

@@ -1,0 +1,167 @@
+/** @module Rate-limit stages: a token bucket per credential (after auth) and a per-address limit on refused credentials (before auth), both kept in the shared KV. */
+import type { RequestContext, Stage } from "../http/pipeline.ts";
+import type { KV, KvKey } from "../store/kv.ts";
+import { credentialRefused, isMcpPath } from "../auth/stage.ts";
+import { jsonError } from "../auth/challenge.ts";
+import { type BucketVerdict, takeTokens } from "./bucket.ts";
+
+interface CommonOptions {
+  /** Where buckets live; instances sharing a store share the limit. */
+  store: KV;
+  /** Sustained requests per second (> 0). */
+  rps: number;
+  /** Bucket capacity (>= 1): how many requests may come at once after idling. */
+  burst: number;
+  /** Which paths are limited. Default: `/mcp` and below (as the auth stage). */
+  protectedPaths?: (pathname: string) => boolean;
+  /** The clock, in epoch ms (tests inject one). Default `Date.now`. */
+  now?: () => number;
+  /** The policy name in `RateLimit-Policy` / `RateLimit` and in the store key. */
+  policy?: string;
+}
+
+export interface RateLimitOptions extends CommonOptions {
+  /** The bucket key. Default: credential fingerprint, else subject, else client address. */
+  keyOf?: (request: Request, ctx: RequestContext) => string;
+  /** What a request costs (per-tool weights, e.g. from the `Mcp-Name` header). Default 1. */
+  costOf?: (request: Request, ctx: RequestContext) => number;
+}
+
+export type PreAuthRateLimitOptions = CommonOptions;
+
+/**
+ * The default key. Prefixed per kind so a subject can never collide with an address. It never
+ * contains a secret: `credentialId` is a hash computed by the strategy.
+ */
+export function rateLimitKey(_request: Request, ctx: RequestContext): string {
+  if (ctx.auth?.credentialId) return `cred:${ctx.auth.credentialId}`;
+  if (ctx.auth?.subject) return `sub:${ctx.auth.subject}`;
+  return addressKey(ctx);
+}
+
+function addressKey(ctx: RequestContext): string {
+  return ctx.info.remoteAddress ? `addr:${ctx.info.remoteAddress}` : "unknown";
+}
+
+/**
+ * The per-caller limit; compose it AFTER the auth stage so `ctx.auth` is known. Every request to a
+ * protected path takes `cost` tokens through one atomic `store.update` (correct across instances;
+ * a per-process cache in front of it is a possible optimisation, not done). Entries expire once
+ * the bucket would be full again, so idle keys cost no memory. If the store fails, the request is
+ * let through: a limiter outage should not become a service outage.
+ */
+export function rateLimitStage(options: RateLimitOptions): Stage {
+  const limiter = bucketLimiter(options, options.policy ?? "default");
+  const keyOf = options.keyOf ?? rateLimitKey;
+  return (next) => async (request, ctx) => {
+    if (!limiter.applies(request, ctx)) return next(request, ctx);
+    const cost = options.costOf?.(request, ctx) ?? 1;
+    const verdict = await limiter.take(keyOf(request, ctx), cost);
+    if (verdict && !verdict.allowed) return limiter.refuse(verdict);
+    const response = await next(request, ctx);
+    return verdict ? limiter.annotate(response, verdict) : response;
+  };
+}
+
+/**
+ * The coarse per-address limit; compose it BEFORE the auth stage. It charges only requests whose
+ * presented credential was refused (guessing), not valid calls and not the credential-less 401
+ * that starts OAuth discovery, so many users behind one hosted connector's shared egress address
+ * are not locked out by each other's traffic. Once an address's bucket is empty, its requests to
+ * protected paths get 429 before any credential is checked, until it refills.
+ */
+export function preAuthRateLimitStage(options: PreAuthRateLimitOptions): Stage {
+  const limiter = bucketLimiter(options, options.policy ?? "preauth");
+  return (next) => async (request, ctx) => {
+    if (!limiter.applies(request, ctx)) return next(request, ctx);
+    const key = addressKey(ctx);
+    const peek = await limiter.peek(key);
+    if (peek && !peek.allowed) return limiter.refuse(peek);
+    const response = await next(request, ctx);
+    if (credentialRefused(ctx)) await limiter.take(key, 1);
+    return response;
+  };
+}
+
+interface Limiter {
+  applies(request: Request, ctx: RequestContext): boolean;
+  /** Takes `cost` tokens atomically; `undefined` when the store failed. */
+  take(key: string, cost: number): Promise<BucketVerdict | undefined>;
+  /** Would one more request pass? Reads without writing. */
+  peek(key: string): Promise<BucketVerdict | undefined>;
+  refuse(verdict: BucketVerdict): Response;
+  annotate(response: Response, verdict: BucketVerdict): Response;
+}
+
+function bucketLimiter(options: CommonOptions, policy: string): Limiter {
+  const { store, rps, burst } = options;
+  if (!(Number.isFinite(rps) && rps > 0)) throw new RangeError("rate limit: rps must be a positive number");
+  if (!(Number.isFinite(burst) && burst >= 1)) throw new RangeError("rate limit: burst must be a number >= 1");
+  if (!/^[a-z0-9_-]+$/i.test(policy)) throw new RangeError("rate limit: policy must be a token");
+  const now = options.now ?? Date.now;
+  const isProtected = options.protectedPaths ?? isMcpPath;
+  // After this long even an empty bucket is full again, which equals having no entry at all.
+  const ttlMs = Math.ceil((burst / rps) * 1000);
+  const window = Math.max(1, Math.ceil(burst / rps));
+  // draft-ietf-httpapi-ratelimit-headers §3: quota q per window w (seconds).
+  const policyHeader = `"${policy}";q=${Math.floor(burst)};w=${window}`;
+  const storeKey = (key: string): KvKey => ["ratelimit", policy, key];
+  const limits = (cost: number) => ({ rps, burst, cost });
+
+  const headersFor = (verdict: BucketVerdict): Record<string, string> => {
+    // §4: r = remaining quota, t = seconds until it resets (here: until the next request can pass
+    // when refused, else until the bucket is full again).
+    const t = verdict.allowed ? Math.ceil(verdict.fullInMs / 1000) : retryAfterSeconds(verdict);
+    return { "ratelimit-policy": policyHeader, "ratelimit": `"${policy}";r=${verdict.remaining};t=${t}` };
+  };
+
+  return {
+    applies: (request, ctx) => request.method !== "OPTIONS" && isProtected(ctx.url.pathname),
+    async take(key, cost) {
+      let verdict: BucketVerdict | undefined;
+      try {
+        // `fn` may run again under contention; the last run is the one committed.
+        await store.update<{ tokens: number; updatedAt: number }>(storeKey(key), (current) => {
+          verdict = takeTokens(current, now(), limits(cost));
+          return verdict.state;
+        }, { ttlMs });
+      } catch {
+        return undefined;
+      }
+      return verdict;
+    },
+    async peek(key) {
+      try {
+        const state = await store.get<{ tokens: number; updatedAt: number }>(storeKey(key));
+        return takeTokens(state, now(), limits(1));
+      } catch {
+        return undefined;
+      }
+    },
+    refuse(verdict) {
+      const seconds = retryAfterSeconds(verdict);
+      return jsonError(429, {
+        error: "rate_limited",
+        error_description: `Too many requests (at most ${rps} per second, bursts of ${Math.floor(burst)}); retry after ${seconds} s`,
+        retry_after: seconds,
+      }, { "retry-after": String(seconds), ...headersFor(verdict) });
+    },
+    annotate(response, verdict) {
+      const headers = headersFor(verdict);
+      try {
+        for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+        return response;
+      } catch {
+        // Immutable headers (a Response from fetch): re-wrap; the body stream is passed on, not read.
+        const copy = new Response(response.body, response);
+        for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+        return copy;
+      }
+    },
+  };
+}
+
+/** RFC 9110 §10.2.3: `Retry-After` as whole seconds, rounded up and at least 1. */
+function retryAfterSeconds(verdict: BucketVerdict): number {
+  return Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+}

@@ -1,0 +1,50 @@
+/**
+ * @module The default-export entry both runtimes serve (`deno serve`, `bun run`): adapts each runtime's second `fetch` argument into a RequestInfo.
+ */
+import type { RequestInfo } from "../http/pipeline.ts";
+
+type Fetch = (request: Request, info?: RequestInfo) => Promise<Response>;
+
+interface DenoServeInfo {
+  remoteAddr?: { hostname?: string };
+}
+interface BunServer {
+  requestIP?: (request: Request) => { address: string } | null;
+}
+
+/** Reads the client address the socket saw (never a forwarded header). */
+export function requestInfo(request: Request, runtimeArg: unknown): RequestInfo {
+  if (!runtimeArg || typeof runtimeArg !== "object") return {};
+  const bun = runtimeArg as BunServer;
+  if (typeof bun.requestIP === "function") return { remoteAddress: bun.requestIP(request)?.address };
+  const deno = runtimeArg as DenoServeInfo;
+  if (deno.remoteAddr) return { remoteAddress: deno.remoteAddr.hostname };
+  return {};
+}
+
+/**
+ * One object that `deno serve` and `bun run` both serve (DESIGN §8: Bun serves a default export
+ * with `fetch` by itself, so nothing here calls `Bun.serve` again).
+ */
+export function entry(fetch: Fetch, options: { port: number; hostname: string }) {
+  return {
+    port: options.port,
+    hostname: options.hostname,
+    fetch: (request: Request, runtimeArg?: unknown) => fetch(request, requestInfo(request, runtimeArg)),
+  };
+}
+
+/** Reads the process environment on either runtime (config code stays runtime-free). */
+export function processEnv(): Record<string, string | undefined> {
+  const g = globalThis as { Deno?: { env: { toObject(): Record<string, string> } }; process?: { env: Record<string, string | undefined> } };
+  if (g.Deno) return g.Deno.env.toObject();
+  return g.process?.env ?? {};
+}
+
+/** Stops the process with a status (start-up failures only). */
+export function exit(code: number): never {
+  const g = globalThis as { Deno?: { exit(code: number): never }; process?: { exit(code: number): never } };
+  if (g.Deno) g.Deno.exit(code);
+  g.process!.exit(code);
+  throw new Error("unreachable");
+}

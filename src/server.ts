@@ -1,0 +1,151 @@
+/**
+ * @module `createServer()`: options in, one web-standard `fetch` out, composed as guard → auth → rate limits → routes → MCP.
+ */
+import { compose, type Handler, type RequestContext, type RequestInfo, type Stage } from "./http/pipeline.ts";
+import { guardStage, isLoopbackHostname, LOOPBACK_HOSTS } from "./http/guard.ts";
+import { json } from "./http/errors.ts";
+import type { AuthStrategy } from "./auth/strategy.ts";
+import { none } from "./auth/none.ts";
+import { authStage } from "./auth/stage.ts";
+import type { ScopeHierarchy } from "./auth/scopes.ts";
+import { preAuthRateLimitStage, rateLimitStage } from "./ratelimit/stage.ts";
+import type { KV } from "./store/kv.ts";
+import { memoryStore } from "./store/memory.ts";
+import { randomToken } from "./crypto/random.ts";
+import { buildRegistry, type Definitions } from "./mcp/registry.ts";
+import { createDispatcher, type ServerIdentity } from "./mcp/dispatcher.ts";
+import { createSessions } from "./mcp/session.ts";
+import { createHub, type ListKind } from "./mcp/hub.ts";
+import { createTransport } from "./mcp/transport.ts";
+import { createRequestStateCodec } from "./mcp/request-state.ts";
+
+export interface RateLimitSettings {
+  /** Sustained requests per second per caller. */
+  rps: number;
+  /** Bucket size: how many requests may arrive at once. */
+  burst: number;
+  /** Per-address limit on refused credentials (guessing), before authentication. */
+  preAuth?: { rps: number; burst: number };
+}
+
+export interface ServerOptions extends ServerIdentity, Definitions {
+  /** Who may call (default: `none()`, anyone). */
+  auth?: AuthStrategy;
+  /** Where sessions, grants and rate-limit buckets live (default: in memory). */
+  store?: KV;
+  /** Externally visible base URL; used as the resource identifier and for the allowed Host. Default `http://localhost:8000`. */
+  publicUrl?: string;
+  /** Path of the MCP endpoint (default `/mcp`). */
+  mcpPath?: string;
+  /** Origins allowed to call from a browser, besides the public URL's origin (and loopback origins for a loopback server). `"*"`: any. */
+  allowedOrigins?: readonly string[] | "*";
+  /** Host header values accepted (default: the public URL's host, plus loopback hosts for a loopback server). `[]` accepts any. */
+  allowedHosts?: readonly string[];
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** A handler running longer is cancelled and answered with an error (default 5 minutes). */
+  requestTimeoutMs?: number;
+  /** Offer 2025-era sessions (`Mcp-Session-Id`) to clients that initialize (default true). */
+  sessions?: boolean;
+  /** Items per page of list results (default 100). */
+  pageSize?: number;
+  /** Per-caller rate limit; `false` or absent: none. */
+  rateLimit?: RateLimitSettings | false;
+  /** Secret for signing `requestState` across instances (default: random per process). */
+  secret?: string;
+  /** How a granted scope implies a required one (default: exact match plus `x` implies `x:*`). */
+  scopeHierarchy?: ScopeHierarchy;
+  /** `ttlMs` hint on cacheable 2026-07-28 results (default 0). */
+  cacheTtlMs?: number;
+  /** Extra stages placed after rate limiting and before the routes (your own routes, logging). */
+  stages?: readonly Stage[];
+}
+
+export interface GatehouseServer {
+  /** The whole server as one web-standard handler. */
+  fetch(request: Request, info?: RequestInfo): Promise<Response>;
+  /** Tells listening clients that a list changed (`notifications/{kind}/list_changed`). */
+  notifyListChanged(kind: ListKind): void;
+  /** Tells subscribed clients that a resource changed (`notifications/resources/updated`). */
+  notifyResourceUpdated(uri: string): void;
+  /** The store this server uses. */
+  readonly store: KV;
+}
+
+export function createServer(options: ServerOptions): GatehouseServer {
+  const store = options.store ?? memoryStore();
+  const publicUrl = new URL(options.publicUrl ?? "http://localhost:8000");
+  const mcpPath = options.mcpPath ?? "/mcp";
+  const loopback = isLoopbackHostname(publicUrl.hostname);
+  const port = publicUrl.port ? `:${publicUrl.port}` : "";
+  const allowedHosts = options.allowedHosts ?? [publicUrl.host, ...(loopback ? LOOPBACK_HOSTS : [])];
+  const defaultOrigins = [publicUrl.origin, ...(loopback ? LOOPBACK_HOSTS.map((h) => `${publicUrl.protocol}//${h}${port}`) : [])];
+  const allowedOrigins = options.allowedOrigins === "*" ? "*" : [...defaultOrigins, ...(options.allowedOrigins ?? [])];
+  const auth = options.auth ?? none();
+  const hub = createHub();
+  const registry = buildRegistry(options);
+  const dispatcher = createDispatcher({
+    info: options,
+    registry,
+    pageSize: options.pageSize ?? 100,
+    scopeHierarchy: options.scopeHierarchy,
+    subscriptions: true,
+    cacheTtlMs: options.cacheTtlMs,
+    requestState: createRequestStateCodec(options.secret ?? randomToken(32)),
+  });
+  const transport = createTransport({
+    dispatcher,
+    sessions: options.sessions === false ? undefined : createSessions({ store }),
+    hub,
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    requestTimeoutMs: options.requestTimeoutMs ?? 5 * 60_000,
+  });
+  const isMcp = (p: string) => p === mcpPath || p === `${mcpPath}/`;
+
+  const routes: Handler = (request, ctx) => {
+    const path = ctx.url.pathname;
+    if (isMcp(path)) return transport(request, ctx);
+    if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
+      return Promise.resolve(json({ status: "ok" }));
+    }
+    return Promise.resolve(json({ error: "not_found", error_description: `No route for ${request.method} ${path}` }, 404));
+  };
+
+  const limit = options.rateLimit || undefined;
+  const stages: Stage[] = [
+    guardStage({ allowedHosts, allowedOrigins, allowHeaders: headerOf(auth) }),
+    // The pre-auth limit sits outside the auth gate (it charges refused credentials per address);
+    // the per-caller limit inside it, where the caller is known.
+    ...(limit?.preAuth ? [preAuthRateLimitStage({ store, ...limit.preAuth })] : []),
+    authStage(auth, { protectedPaths: isMcp }),
+    ...(limit ? [rateLimitStage({ store, rps: limit.rps, burst: limit.burst })] : []),
+    ...(options.stages ?? []),
+  ];
+  const handler = compose(stages, routes);
+
+  return {
+    store,
+    fetch(request, info = {}) {
+      const ctx: RequestContext = {
+        url: new URL(request.url),
+        requestId: crypto.randomUUID(),
+        info,
+        auth: null,
+        resolvedHeaders: {},
+      };
+      return handler(request, ctx).catch((error) => {
+        // Last line of defence: never a stack trace, never a hang.
+        console.error("[gatehouse] unhandled error:", error instanceof Error ? error.message : error);
+        return json({ error: "server_error", error_description: "Internal error" }, 500);
+      });
+    },
+    notifyListChanged: (kind) => hub.listChanged(kind),
+    notifyResourceUpdated: (uri) => hub.resourceUpdated(uri),
+  };
+}
+
+/** The api_key strategy's header must be allowed in CORS preflights. */
+function headerOf(auth: AuthStrategy): string[] {
+  const header = (auth as { header?: unknown }).header;
+  return typeof header === "string" ? [header] : [];
+}

@@ -1,0 +1,149 @@
+/**
+ * @module The Bun SQLite backend: one WAL-mode file, atomic across processes through BEGIN IMMEDIATE transactions.
+ */
+import type { KV, KvKey, SetOptions } from "./kv.ts";
+import { assertStorable, decodeKey, encodeKey, expiresAt, prefixUpperBound } from "./encoding.ts";
+
+// The slice of bun:sqlite used here, typed locally so this module type-checks on Deno too.
+type Binding = string | number | null;
+interface Statement<Row> {
+  get(...params: Binding[]): Row | null;
+  all(...params: Binding[]): Row[];
+  run(...params: Binding[]): unknown;
+}
+interface Database {
+  exec(sql: string): unknown;
+  prepare<Row>(sql: string): Statement<Row>;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): { immediate: (...args: A) => R };
+  close(): void;
+}
+
+interface Row {
+  value: string;
+}
+
+/** Every this many writes, delete up to SWEEP_BATCH expired rows. */
+const SWEEP_EVERY = 128;
+const SWEEP_BATCH = 500;
+/** How long a writer waits for another process's lock before SQLite reports SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating if needed) a SQLite file as a KV. bun:sqlite is synchronous, so within one
+ * process nothing interleaves; across processes `take` and `update` run inside BEGIN IMMEDIATE,
+ * which takes the write lock before reading, so no other writer can slip in between.
+ */
+export async function bunSqliteStore(path: string): Promise<KV> {
+  if (!(globalThis as { Bun?: unknown }).Bun) throw new Error("SQLite storage needs Bun (bun:sqlite)");
+  if (!path) throw new Error("SQLite storage needs a file path");
+  // A computed specifier so Deno's module graph never tries to resolve "bun:sqlite".
+  const specifier = "bun:sqlite";
+  const { Database: Db } = await import(specifier) as { Database: new (path: string, options?: object) => Database };
+  const db = new Db(path, { create: true, strict: true });
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL"); // WAL + NORMAL: durable on commit except across power loss
+  db.exec(`CREATE TABLE IF NOT EXISTS kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at INTEGER
+  ) WITHOUT ROWID`);
+  db.exec("CREATE INDEX IF NOT EXISTS kv_expires_at ON kv (expires_at) WHERE expires_at IS NOT NULL");
+
+  // Prepared once; `live` rows are those without an expiry or whose expiry is still ahead.
+  const live = "(expires_at IS NULL OR expires_at > ?)";
+  const selectOne = db.prepare<Row>(`SELECT value FROM kv WHERE key = ? AND ${live}`);
+  const upsert = db.prepare<never>(
+    `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+  );
+  const remove = db.prepare<never>("DELETE FROM kv WHERE key = ?");
+  const listRange = db.prepare<{ key: string; value: string }>(
+    `SELECT key, value FROM kv WHERE key >= ? AND key < ? AND ${live} ORDER BY key LIMIT ?`,
+  );
+  const listAll = db.prepare<{ key: string; value: string }>(
+    `SELECT key, value FROM kv WHERE ${live} ORDER BY key LIMIT ?`,
+  );
+  const sweepExpired = db.prepare<never>(
+    `DELETE FROM kv WHERE key IN (SELECT key FROM kv WHERE expires_at <= ? LIMIT ${SWEEP_BATCH})`,
+  );
+
+  let writes = 0;
+  let closed = false;
+  const sweep = () => {
+    if (++writes % SWEEP_EVERY === 0) sweepExpired.run(Date.now());
+  };
+  sweepExpired.run(Date.now());
+
+  const write = (id: string, value: unknown, options: SetOptions | undefined) => {
+    assertStorable(value);
+    upsert.run(id, JSON.stringify(value), expiresAt(options));
+  };
+
+  const take = db.transaction((id: string) => {
+    const row = selectOne.get(id, Date.now());
+    remove.run(id); // an expired row goes too: it is garbage either way
+    return row;
+  });
+
+  const update = db.transaction((id: string, fn: (current: unknown) => unknown, options?: SetOptions) => {
+    const row = selectOne.get(id, Date.now());
+    const next = fn(row ? JSON.parse(row.value) : undefined);
+    if (next === undefined) remove.run(id);
+    else write(id, next, options);
+    // What was stored, as a reader would see it (JSON round trip), not the caller's object.
+    return next === undefined ? undefined : JSON.parse(JSON.stringify(next));
+  });
+
+  // bun:sqlite throws synchronously; `settle` turns every throw into a rejection.
+  return {
+    get: <T>(key: KvKey) =>
+      settle(() => {
+        const row = selectOne.get(encodeKey(key), Date.now());
+        return row ? JSON.parse(row.value) as T : undefined;
+      }),
+    set: <T>(key: KvKey, value: T, options?: SetOptions) =>
+      settle(() => {
+        write(encodeKey(key), value, options);
+        sweep();
+      }),
+    delete: (key: KvKey) => settle(() => void remove.run(encodeKey(key))),
+    take: <T>(key: KvKey) =>
+      settle(() => {
+        const row = take.immediate(encodeKey(key));
+        return row ? JSON.parse(row.value) as T : undefined;
+      }),
+    update: <T>(key: KvKey, fn: (current: T | undefined) => T | undefined, options?: SetOptions) =>
+      settle(() => {
+        const result = update.immediate(encodeKey(key), fn as (current: unknown) => unknown, options);
+        sweep();
+        return result as T | undefined;
+      }),
+    list: <T>(prefix: KvKey, options?: { limit?: number }) =>
+      settle(() => {
+        const start = encodeKey(prefix);
+        const upper = prefixUpperBound(start);
+        const wanted = options?.limit;
+        // SQLite reads LIMIT -1 as "no limit".
+        const limit = wanted === undefined || wanted === Infinity ? -1 : Math.max(0, Math.floor(wanted));
+        const now = Date.now();
+        const rows = upper === undefined ? listAll.all(now, limit) : listRange.all(start, upper, now, limit);
+        return rows.map((row) => ({ key: decodeKey(row.key), value: JSON.parse(row.value) as T }));
+      }),
+    close: () =>
+      settle(() => {
+        // Idempotent: closing twice is a no-op, as in the other backends.
+        if (closed) return;
+        closed = true;
+        db.close();
+      }),
+  };
+}
+
+function settle<R>(fn: () => R): Promise<R> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,228 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ConfigError, isLoopback, parseCustomHeaders, parseEnv, startupWarnings, strategyFromConfig } from "../../src/config/env.ts";
+
+const TOKEN = "env-test-token-0123456789abcdefghijklmno";
+
+/** Asserts parseEnv throws a one-line ConfigError naming `variable`, and returns its message. */
+function fails(env: Record<string, string | undefined>, variable: string, pattern?: RegExp): string {
+  try {
+    parseEnv(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.variable, variable);
+    assert.ok(error.message.startsWith(`${variable}: `), error.message);
+    assert.ok(!error.message.includes("\n"), "one line");
+    if (pattern) assert.match(error.message, pattern);
+    return error.message;
+  }
+  assert.fail(`expected a ConfigError for ${variable}`);
+}
+
+describe("parseEnv defaults", () => {
+  it("an empty environment is a local, unauthenticated server", () => {
+    const config = parseEnv({});
+    assert.deepEqual(config.auth, { strategy: "none" });
+    assert.equal(config.strategyInferred, true);
+    assert.equal(config.port, 8000);
+    assert.equal(config.hostname, "127.0.0.1");
+    assert.equal(config.publicUrl, "http://localhost:8000");
+    assert.deepEqual(config.rateLimit, { rps: 10, burst: 20, preAuth: { rps: 5, burst: 100 } });
+    assert.deepEqual(config.store, { kind: "memory" });
+    assert.deepEqual(config.allowedOrigins, []);
+    assert.equal(config.maxBodyBytes, 1_048_576);
+    assert.deepEqual(startupWarnings(config), []);
+  });
+
+  it("PUBLIC_URL follows PORT and loses its trailing slash", () => {
+    assert.equal(parseEnv({ PORT: "3000" }).publicUrl, "http://localhost:3000");
+    assert.equal(parseEnv({ PUBLIC_URL: "https://mcp.example.com/" }).publicUrl, "https://mcp.example.com");
+    assert.equal(parseEnv({ PUBLIC_URL: "https://example.com/tools/" }).publicUrl, "https://example.com/tools");
+  });
+
+  it("treats empty values as unset", () => {
+    assert.deepEqual(parseEnv({ BEARER_TOKEN: "", PORT: "", AUTH_STRATEGY: "" }).auth, { strategy: "none" });
+  });
+});
+
+describe("strategy inference", () => {
+  it("AUTH_STRATEGY wins when set", () => {
+    const config = parseEnv({ AUTH_STRATEGY: "bearer", BEARER_TOKEN: TOKEN, API_KEY: TOKEN });
+    assert.equal(config.auth.strategy, "bearer");
+    assert.equal(config.strategyInferred, false);
+    assert.deepEqual(config.ignored, ["API_KEY"]);
+  });
+
+  it("api_key if API_KEY, else bearer if BEARER_TOKEN, else none", () => {
+    assert.equal(parseEnv({ API_KEY: TOKEN, BEARER_TOKEN: TOKEN }).auth.strategy, "api_key");
+    assert.equal(parseEnv({ BEARER_TOKEN: TOKEN }).auth.strategy, "bearer");
+    assert.equal(parseEnv({ CUSTOM_HEADERS: "a:b" }).auth.strategy, "none");
+  });
+
+  it("warns about variables the chosen strategy ignores", () => {
+    const warnings = startupWarnings(parseEnv({ API_KEY: TOKEN, BEARER_TOKEN: TOKEN }));
+    assert.ok(warnings.some((w) => w.includes("BEARER_TOKEN is set but ignored") && w.includes("inferred as api_key")), warnings.join("\n"));
+    assert.ok(warnings.every((w) => !w.includes(TOKEN)));
+  });
+});
+
+describe("credentials", () => {
+  it("BEARER_TOKEN and API_KEY take comma-separated lists for rotation", () => {
+    assert.deepEqual(parseEnv({ BEARER_TOKEN: `${TOKEN}, second-token-0123456789abcdefghijklmn` }).auth, {
+      strategy: "bearer",
+      tokens: [TOKEN, "second-token-0123456789abcdefghijklmn"],
+      upstreamToken: undefined,
+    });
+    const apiKey = parseEnv({ API_KEY: "k1,k2", API_KEY_HEADER: "X-Service-Key", UPSTREAM_API_KEY: "up" }).auth;
+    assert.deepEqual(apiKey, { strategy: "api_key", keys: ["k1", "k2"], header: "x-service-key", upstreamKey: "up" });
+  });
+
+  it("API_KEY_HEADER defaults to x-api-key", () => {
+    const auth = parseEnv({ API_KEY: TOKEN }).auth;
+    assert.equal(auth.strategy === "api_key" && auth.header, "x-api-key");
+  });
+
+  it("reads UPSTREAM_BEARER_TOKEN", () => {
+    const auth = parseEnv({ BEARER_TOKEN: TOKEN, UPSTREAM_BEARER_TOKEN: "upstream-token" }).auth;
+    assert.equal(auth.strategy === "bearer" && auth.upstreamToken, "upstream-token");
+  });
+
+  it("names the variable, never the secret, for bad entries", () => {
+    const message = fails({ BEARER_TOKEN: `${TOKEN},,other` }, "BEARER_TOKEN", /entry 2 of 3 is empty/);
+    assert.ok(!message.includes(TOKEN));
+    const spaced = fails({ API_KEY: "my secret key" }, "API_KEY", /entry 1 of 1 contains whitespace/);
+    assert.ok(!spaced.includes("secret key"));
+    fails({ BEARER_TOKEN: TOKEN, UPSTREAM_BEARER_TOKEN: "a b" }, "UPSTREAM_BEARER_TOKEN");
+    fails({ API_KEY: TOKEN, API_KEY_HEADER: "x api key" }, "API_KEY_HEADER", /header name/);
+  });
+
+  it("requires the credential the chosen strategy needs", () => {
+    fails({ AUTH_STRATEGY: "bearer" }, "BEARER_TOKEN", /required when AUTH_STRATEGY=bearer/);
+    fails({ AUTH_STRATEGY: "api_key", BEARER_TOKEN: TOKEN }, "API_KEY", /required when AUTH_STRATEGY=api_key/);
+    fails({ AUTH_STRATEGY: "custom" }, "CUSTOM_HEADERS", /required/);
+  });
+
+  it("rejects an unknown strategy, listing the known ones", () => {
+    fails({ AUTH_STRATEGY: "basic" }, "AUTH_STRATEGY", /none, bearer, api_key, custom, jwt, oauth/);
+  });
+});
+
+describe("CUSTOM_HEADERS", () => {
+  it("splits pairs at commas and each pair at its first colon", () => {
+    assert.deepEqual(parseCustomHeaders("X-Tenant:acme, Authorization:Basic dXNlcjpwYXNz,X-Url:https://api.example.com:8443/v1"), {
+      "X-Tenant": "acme",
+      Authorization: "Basic dXNlcjpwYXNz",
+      "X-Url": "https://api.example.com:8443/v1",
+    });
+    assert.deepEqual(parseCustomHeaders("X-Time:12:30:00"), { "X-Time": "12:30:00" });
+    assert.deepEqual(parseCustomHeaders("X-Empty:"), { "X-Empty": "" });
+  });
+
+  it("becomes the custom strategy's config", () => {
+    assert.deepEqual(parseEnv({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "K:V,K2:a:b" }).auth, {
+      strategy: "custom",
+      headers: { K: "V", K2: "a:b" },
+    });
+  });
+
+  it("names the variable for malformed pairs", () => {
+    fails({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "novalue" }, "CUSTOM_HEADERS", /pair 1 has no ':'/);
+    fails({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b,,c:d" }, "CUSTOM_HEADERS", /pair 2 is empty/);
+    fails({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "bad name:x" }, "CUSTOM_HEADERS", /invalid header name/);
+  });
+});
+
+describe("server settings", () => {
+  it("validates PORT, PUBLIC_URL, HOST and MAX_BODY_BYTES", () => {
+    fails({ PORT: "abc" }, "PORT", /integer port/);
+    fails({ PORT: "70000" }, "PORT");
+    fails({ PORT: "-1" }, "PORT");
+    fails({ PUBLIC_URL: "not a url" }, "PUBLIC_URL", /absolute/);
+    fails({ PUBLIC_URL: "ftp://example.com" }, "PUBLIC_URL", /http/);
+    fails({ PUBLIC_URL: "https://example.com/?x=1" }, "PUBLIC_URL", /query/);
+    fails({ HOST: "bad host" }, "HOST");
+    fails({ MAX_BODY_BYTES: "0" }, "MAX_BODY_BYTES");
+    fails({ MAX_BODY_BYTES: "1e6" }, "MAX_BODY_BYTES");
+    assert.equal(parseEnv({ MAX_BODY_BYTES: "4194304" }).maxBodyBytes, 4194304);
+    assert.equal(parseEnv({ HOST: "0.0.0.0" }).hostname, "0.0.0.0");
+  });
+
+  it("rate limits: defaults, burst following rps, off, and errors", () => {
+    assert.equal(parseEnv({ RATE_LIMIT_RPS: "50" }).rateLimit?.burst, 100);
+    assert.deepEqual(parseEnv({ RATE_LIMIT_RPS: "0.5", RATE_LIMIT_BURST: "3" }).rateLimit, { rps: 0.5, burst: 3, preAuth: { rps: 5, burst: 100 } });
+    assert.equal(parseEnv({ RATE_LIMIT_RPS: "off" }).rateLimit, null);
+    assert.equal(parseEnv({ RATE_LIMIT_RPS: "0" }).rateLimit, null);
+    assert.deepEqual(parseEnv({ RATE_LIMIT_PREAUTH_RPS: "2", RATE_LIMIT_PREAUTH_BURST: "10" }).rateLimit?.preAuth, { rps: 2, burst: 10 });
+    fails({ RATE_LIMIT_RPS: "-3" }, "RATE_LIMIT_RPS", /positive number/);
+    fails({ RATE_LIMIT_RPS: "fast" }, "RATE_LIMIT_RPS");
+    fails({ RATE_LIMIT_BURST: "0.5" }, "RATE_LIMIT_BURST", />= 1/);
+    fails({ RATE_LIMIT_BURST: "lots" }, "RATE_LIMIT_BURST");
+    fails({ RATE_LIMIT_PREAUTH_RPS: "0" }, "RATE_LIMIT_PREAUTH_RPS");
+  });
+
+  it("STORE", () => {
+    assert.deepEqual(parseEnv({ STORE: "sqlite:./data/gatehouse.db" }).store, { kind: "sqlite", path: "./data/gatehouse.db" });
+    assert.deepEqual(parseEnv({ STORE: "denokv:/var/kv" }).store, { kind: "denokv", path: "/var/kv" });
+    assert.deepEqual(parseEnv({ STORE: "denokv" }).store, { kind: "denokv" });
+    fails({ STORE: "redis://x" }, "STORE", /memory, sqlite:<path> or denokv:<path>/);
+    fails({ STORE: "sqlite:" }, "STORE");
+  });
+
+  it("ALLOWED_ORIGINS", () => {
+    assert.deepEqual(parseEnv({ ALLOWED_ORIGINS: "https://claude.ai, http://localhost:6274/" }).allowedOrigins, [
+      "https://claude.ai",
+      "http://localhost:6274",
+    ]);
+    fails({ ALLOWED_ORIGINS: "https://claude.ai/path" }, "ALLOWED_ORIGINS", /not an origin/);
+    fails({ ALLOWED_ORIGINS: "claude.ai" }, "ALLOWED_ORIGINS");
+    const config = parseEnv({ ALLOWED_ORIGINS: "*" });
+    assert.deepEqual(config.allowedOrigins, ["*"]);
+    assert.ok(startupWarnings(config).some((w) => w.includes("ALLOWED_ORIGINS=*")));
+  });
+});
+
+describe("strategyFromConfig", () => {
+  it("builds none, bearer, api_key and custom", async () => {
+    assert.equal(strategyFromConfig(parseEnv({})).name, "none");
+    const bearer = strategyFromConfig(parseEnv({ BEARER_TOKEN: `${TOKEN},other`, UPSTREAM_BEARER_TOKEN: "up" }));
+    assert.equal(bearer.name, "bearer");
+    const ctx = { url: new URL("https://x/mcp"), requestId: "t", info: {}, auth: null, resolvedHeaders: {} };
+    const result = await bearer.authenticate(new Request("https://x/mcp", { headers: { authorization: "Bearer other" } }), ctx);
+    assert.ok(result.ok && result.providerToken === "up");
+    const apiKey = strategyFromConfig(parseEnv({ API_KEY: TOKEN, API_KEY_HEADER: "X-Key" }));
+    const keyed = await apiKey.authenticate(new Request("https://x/mcp", { headers: { "x-key": TOKEN } }), ctx);
+    assert.ok(keyed.ok);
+    assert.deepEqual(keyed.resolvedHeaders, { "x-key": TOKEN });
+    const custom = strategyFromConfig(parseEnv({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b:c" }));
+    assert.deepEqual((await custom.authenticate(new Request("https://x/mcp"), ctx) as { resolvedHeaders: unknown }).resolvedHeaders, { a: "b:c" });
+  });
+
+  it("says jwt and oauth are not implemented yet, naming AUTH_STRATEGY", () => {
+    for (const name of ["jwt", "oauth"]) {
+      assert.throws(() => strategyFromConfig(parseEnv({ AUTH_STRATEGY: name })), (e: unknown) =>
+        e instanceof ConfigError && e.variable === "AUTH_STRATEGY" && /not implemented yet/.test(e.message));
+    }
+  });
+});
+
+describe("startupWarnings", () => {
+  it("is loud about none on a non-loopback address, quiet on loopback", () => {
+    const exposed = startupWarnings(parseEnv({ HOST: "0.0.0.0" }));
+    assert.ok(exposed.some((w) => w.startsWith("!!! AUTH_STRATEGY=none on 0.0.0.0")), exposed.join("\n"));
+    for (const host of ["127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"]) {
+      assert.ok(isLoopback(host), host);
+      assert.deepEqual(startupWarnings(parseEnv({ HOST: host })), [], host);
+    }
+    assert.equal(isLoopback("10.0.0.1"), false);
+  });
+
+  it("warns about env-only custom on an exposed address, short secrets, and no rate limit", () => {
+    assert.ok(startupWarnings(parseEnv({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b", HOST: "0.0.0.0" }))
+      .some((w) => w.includes("AUTH_STRATEGY=custom")));
+    const short = startupWarnings(parseEnv({ BEARER_TOKEN: `${TOKEN},short` }));
+    assert.equal(short.length, 1);
+    assert.match(short[0], /BEARER_TOKEN entry 2 is shorter than 32/);
+    assert.ok(!short[0].includes("short,"));
+    assert.ok(startupWarnings(parseEnv({ RATE_LIMIT_RPS: "off" })).some((w) => w.includes("not rate limited")));
+  });
+});
