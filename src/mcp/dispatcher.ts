@@ -309,7 +309,7 @@ export function createDispatcher(o: DispatcherOptions) {
     return out;
   }
 
-  return { dispatch, capabilities, serverInfo, methods, authorizeTool: (name: string, auth: RequestContext["auth"]) => {
+  return { dispatch, capabilities, serverInfo, methods, registry, authorizeTool: (name: string, auth: RequestContext["auth"]) => {
     const tool = registry.tools.get(name)?.definition;
     return tool ? authorizeTool(tool, auth, o.scopeHierarchy) : { ok: true as const };
   } };

@@ -87,3 +87,43 @@ export function readModernEnvelope(request: JsonRpcRequest, headers: Headers): M
   }
   return { version, clientCapabilities: caps as Record<string, unknown>, logLevel: level as LogLevel | undefined };
 }
+
+/** Arguments a tool mirrors into `Mcp-Param-<Name>` headers (`x-mcp-header` on a property schema, SEP-2243). */
+export function headerParamsOf(inputSchema: Record<string, unknown>): Array<[argument: string, header: string]> {
+  const properties = inputSchema.properties;
+  if (typeof properties !== "object" || properties === null) return [];
+  const out: Array<[string, string]> = [];
+  for (const [name, schema] of Object.entries(properties as Record<string, Record<string, unknown>>)) {
+    const header = schema?.["x-mcp-header"];
+    if (typeof header === "string" && header !== "") out.push([name, header]);
+  }
+  return out;
+}
+
+/**
+ * SEP-2243: every argument a tool mirrors into a header must arrive in that header too, with the
+ * same value (base64-wrapped values decoded), so intermediaries can route on headers safely.
+ */
+export function checkParamHeaders(
+  params: Array<[string, string]>,
+  args: unknown,
+  headers: Headers,
+  id: JsonRpcId,
+): EnvelopeProblem | undefined {
+  const values = (typeof args === "object" && args !== null ? args : {}) as Record<string, unknown>;
+  for (const [argument, header] of params) {
+    const raw = headers.get(`mcp-param-${header}`);
+    const value = values[argument];
+    if (value === undefined || value === null) {
+      if (raw === null) continue;
+      return { status: 400, code: ErrorCode.HeaderMismatch, message: `Mcp-Param-${header} header sent but arguments.${argument} is absent`, id };
+    }
+    if (raw === null) return { status: 400, code: ErrorCode.HeaderMismatch, message: `Missing Mcp-Param-${header} header for arguments.${argument}`, id };
+    const decoded = decodeHeaderValue(raw);
+    if (decoded === undefined) return { status: 400, code: ErrorCode.HeaderMismatch, message: `Mcp-Param-${header} is not valid base64`, id };
+    if (decoded !== String(value)) {
+      return { status: 400, code: ErrorCode.HeaderMismatch, message: `Mcp-Param-${header} header does not match arguments.${argument}`, id };
+    }
+  }
+  return undefined;
+}

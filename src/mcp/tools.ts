@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import type { Identity } from "../auth/identity.ts";
 import type { HandlerContext } from "./context.ts";
+import { headerParamsOf } from "./envelope.ts";
 import { isZod, type JsonSchemaObject, type SchemaLike, toJsonSchema } from "./schema.ts";
 
 export interface ToolAnnotations {
@@ -65,6 +66,8 @@ export interface ToolDefinition<I extends SchemaLike = SchemaLike, O extends Sch
 export interface CompiledTool {
   definition: ToolDefinition;
   listEntry: Record<string, unknown>;
+  /** Arguments mirrored into `Mcp-Param-*` headers (SEP-2243). */
+  headerParams: Array<[argument: string, header: string]>;
 }
 
 /** Declares a tool; typing `args` from the zod input schema. */
@@ -90,7 +93,7 @@ export function compileTool(definition: ToolDefinition): CompiledTool {
     ...(definition.icons && { icons: definition.icons }),
     ...(definition._meta && { _meta: definition._meta }),
   };
-  return { definition, listEntry };
+  return { definition, listEntry, headerParams: headerParamsOf(listEntry.inputSchema as Record<string, unknown>) };
 }
 
 const isCallToolResult = (v: unknown): v is CallToolResult =>

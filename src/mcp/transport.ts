@@ -22,7 +22,7 @@ import type { CallScope, Dispatcher } from "./dispatcher.ts";
 import type { Sessions, SessionRuntime } from "./session.ts";
 import type { Hub, SubscriptionFilter } from "./hub.ts";
 import { SSE_HEADERS, SseStream } from "./sse.ts";
-import { isModernMessage, META, readModernEnvelope } from "./envelope.ts";
+import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
 import { authorizeToolChallenge } from "./challenge.ts";
 
 export interface TransportOptions {
@@ -140,6 +140,11 @@ export function createTransport(o: TransportOptions): Handler {
     }
     const envelope = readModernEnvelope(message, request.headers);
     if ("code" in envelope) return rpcError(envelope.status, envelope.id, envelope.code, envelope.message, envelope.data);
+    if (message.method === "tools/call") {
+      const tool = dispatcher.registry.tools.get(String(message.params?.name));
+      const problem = tool?.headerParams.length ? checkParamHeaders(tool.headerParams, message.params?.arguments, request.headers, message.id) : undefined;
+      if (problem) return rpcError(problem.status, problem.id, problem.code, problem.message);
+    }
     const challenge = authorizeToolChallenge(dispatcher, message, ctx, o.resourceMetadataUrl);
     if (challenge) return challenge;
     if (message.method === "subscriptions/listen") return listen(message, ctx, accept, envelope.version);

@@ -1,0 +1,22 @@
+/**
+ * @module Gatehouse's public API: everything an application imports. Anything not exported here is free to change.
+ */
+export { createServer, type GatehouseServer, type RateLimitSettings, type ServerOptions } from "./server.ts";
+export { type CallToolResult, type ContentBlock, defineTool, type ToolAnnotations, type ToolDefinition, toolError } from "./mcp/tools.ts";
+export { defineResource, defineResourceTemplate, type ResourceContents, type ResourceDefinition, type ResourceTemplateDefinition } from "./mcp/resources.ts";
+export { definePrompt, type GetPromptResult, type PromptDefinition } from "./mcp/prompts.ts";
+export type { AskOptions, ElicitParams, ElicitResult, HandlerContext, LogLevel, SampleParams, SampleResult } from "./mcp/context.ts";
+export { ErrorCode, McpError } from "./mcp/jsonrpc.ts";
+export { LATEST_VERSION, SUPPORTED_VERSIONS } from "./mcp/protocol.ts";
+export type { Handler, RequestContext, RequestInfo, Stage } from "./http/pipeline.ts";
+export type { Identity, StrategyName } from "./auth/identity.ts";
+export type { AuthResult, AuthStrategy } from "./auth/strategy.ts";
+export { none } from "./auth/none.ts";
+export { bearer, type BearerOptions } from "./auth/bearer.ts";
+export { apiKey, type ApiKeyOptions } from "./auth/api-key.ts";
+export { custom, type CustomOptions } from "./auth/custom.ts";
+export { assertProviderToken } from "./auth/assert.ts";
+export { requireAuth, scopeHierarchy } from "./auth/scopes.ts";
+export type { KV, KvKey, SetOptions } from "./store/kv.ts";
+export { memoryStore } from "./store/memory.ts";
+export { openStore } from "./runtime/store.ts";
