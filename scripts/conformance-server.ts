@@ -10,8 +10,9 @@ const IMAGE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwH
 const AUDIO = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nameSchema = { type: "object", properties: { name: { type: "string" } }, required: ["name"] };
-const text = (t: string) => ({ content: [{ type: "text", text: t }] });
 
+// Declared before the tools that notify through it; assigned once below.
+// deno-lint-ignore prefer-const
 let server: ReturnType<typeof createServer>;
 
 const tools = [

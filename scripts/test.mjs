@@ -35,7 +35,7 @@ function countJunit(file) {
   return { passed, failed, skipped };
 }
 
-let total = { passed: 0, failed: 0, skipped: 0 };
+const total = { passed: 0, failed: 0, skipped: 0 };
 let anyExitFailure = false;
 for (const name of only ? [only] : ["deno", "bun"]) {
   const junit = join(out, `${name}.xml`);

@@ -6,6 +6,7 @@ import { openStore } from "./runtime/store.ts";
 import { entry, exit, processEnv } from "./runtime/entry.ts";
 import { createServer } from "./server.ts";
 import { demo } from "./demo.ts";
+import { jsonLinesSink } from "./audit/log.ts";
 
 async function start() {
   try {
@@ -19,7 +20,8 @@ async function start() {
       allowedOrigins: config.allowedOrigins.includes("*") ? "*" : config.allowedOrigins,
       maxBodyBytes: config.maxBodyBytes,
       rateLimit: config.rateLimit ?? false,
-      secret: processEnv().GATEHOUSE_SECRET,
+      secret: config.secret,
+      audit: config.audit.enabled ? { sink: jsonLinesSink(), successSampleRate: config.audit.successSampleRate } : undefined,
     });
     for (const warning of startupWarnings(config)) console.warn(`gatehouse: WARNING: ${warning}`);
     console.log(`gatehouse: serving MCP at ${config.publicUrl}/mcp (auth: ${config.auth.strategy}${config.strategyInferred ? ", inferred" : ""})`);

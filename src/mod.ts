@@ -17,6 +17,8 @@ export { apiKey, type ApiKeyOptions } from "./auth/api-key.ts";
 export { custom, type CustomOptions } from "./auth/custom.ts";
 export { assertProviderToken } from "./auth/assert.ts";
 export { requireAuth, scopeHierarchy } from "./auth/scopes.ts";
+export { rateLimit, type ToolMiddleware } from "./mcp/middleware.ts";
 export type { KV, KvKey, SetOptions } from "./store/kv.ts";
 export { memoryStore } from "./store/memory.ts";
 export { openStore } from "./runtime/store.ts";
+export { type AuditEvent, type AuditOptions, type AuditSink, jsonLinesSink } from "./audit/log.ts";

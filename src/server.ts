@@ -18,6 +18,8 @@ import { createSessions } from "./mcp/session.ts";
 import { createHub, type ListKind } from "./mcp/hub.ts";
 import { createTransport } from "./mcp/transport.ts";
 import { createRequestStateCodec } from "./mcp/request-state.ts";
+import { createPreflight } from "./mcp/middleware.ts";
+import { auditStage, type AuditOptions } from "./audit/log.ts";
 
 export interface RateLimitSettings {
   /** Sustained requests per second per caller. */
@@ -57,6 +59,8 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   scopeHierarchy?: ScopeHierarchy;
   /** `ttlMs` hint on cacheable 2026-07-28 results (default 0). */
   cacheTtlMs?: number;
+  /** Structured audit log of auth failures, refusals, rate-limit hits and sampled successes (default: none). */
+  audit?: AuditOptions;
   /** Extra stages placed after rate limiting and before the routes (your own routes, logging). */
   stages?: readonly Stage[];
 }
@@ -99,6 +103,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
     hub,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     requestTimeoutMs: options.requestTimeoutMs ?? 5 * 60_000,
+    preflight: createPreflight({ store, scopeHierarchy: options.scopeHierarchy }),
   });
   const isMcp = (p: string) => p === mcpPath || p === `${mcpPath}/`;
 
@@ -114,6 +119,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
   const limit = options.rateLimit || undefined;
   const stages: Stage[] = [
     guardStage({ allowedHosts, allowedOrigins, allowHeaders: headerOf(auth) }),
+    ...(options.audit ? [auditStage({ credentialHeader: headerOf(auth)[0], ...options.audit })] : []),
     // The pre-auth limit sits outside the auth gate (it charges refused credentials per address);
     // the per-caller limit inside it, where the caller is known.
     ...(limit?.preAuth ? [preAuthRateLimitStage({ store, ...limit.preAuth })] : []),

@@ -60,6 +60,10 @@ export interface Config {
     providerClientSecret?: string;
     providerAccountsUrl?: string;
   };
+  /** `AUDIT_LOG` (`stdout` or `off`) and `AUDIT_SUCCESS_SAMPLE` (0..1). */
+  audit: { enabled: boolean; successSampleRate: number };
+  /** `GATEHOUSE_SECRET`: signs state handed to clients; set it when several instances share a store. */
+  secret?: string;
   /** Variables that were set but have no effect under the chosen strategy (names only). */
   ignored: string[];
 }
@@ -313,6 +317,13 @@ export function parseEnv(env: Env): Config {
       providerClientSecret: read(env, "PROVIDER_CLIENT_SECRET", optionalString),
       providerAccountsUrl: url("PROVIDER_ACCOUNTS_URL"),
     },
+    audit: {
+      enabled: (read(env, "AUDIT_LOG", z.enum(["stdout", "off"], { error: "expected stdout or off" }).optional()) ?? "stdout") === "stdout",
+      successSampleRate: read(env, "AUDIT_SUCCESS_SAMPLE", z.coerce.number().min(0, { error: "expected a number from 0 to 1" }).max(1, {
+        error: "expected a number from 0 to 1",
+      }).optional()) ?? 0,
+    },
+    secret: read(env, "GATEHOUSE_SECRET", z.string().min(32, { error: "expected at least 32 characters" }).optional()),
     ignored: ignoredVariables(env, strategy),
   };
 }

@@ -24,6 +24,13 @@ export interface RequestContext {
   providerToken?: string;
   /** Outbound header shape for the active strategy. */
   resolvedHeaders: Record<string, string>;
+  /**
+   * Set by the rate limiter: takes `extra` more tokens from the caller's bucket (per-tool cost
+   * weights), resolving to a 429 Response when that is more than is left.
+   */
+  charge?: (extra: number) => Promise<Response | undefined>;
+  /** The tool a tools/call names, once the MCP transport has read it (for the audit log). */
+  tool?: string;
 }
 
 export type Handler = (request: Request, ctx: RequestContext) => Promise<Response>;

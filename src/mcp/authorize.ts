@@ -3,7 +3,6 @@
  */
 import type { Identity } from "../auth/identity.ts";
 import { missingScopes, type ScopeHierarchy } from "../auth/scopes.ts";
-import type { HandlerContext } from "./context.ts";
 import type { ToolDefinition } from "./tools.ts";
 
 export type ToolDecision =
@@ -29,16 +28,6 @@ export function authorizeTool(tool: ToolDefinition, auth: Identity | null, hiera
         scopes: tool.scopes,
         missing,
       };
-    }
-  }
-  return { ok: true };
-}
-
-/** The dynamic part: guards (role predicates, `requireAuth({ check })`) that need the full context. */
-export async function runGuards(tool: ToolDefinition, context: HandlerContext): Promise<ToolDecision> {
-  for (const guard of tool.guards ?? []) {
-    if (!(await guard.check(context.auth, context))) {
-      return { ok: false, status: 403, message: guard.message ?? `Not allowed to call tool "${tool.name}"` };
     }
   }
   return { ok: true };

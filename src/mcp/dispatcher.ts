@@ -12,7 +12,8 @@ import { toCallToolResult, type ToolDefinition, toolError } from "./tools.ts";
 import { validate } from "./schema.ts";
 import { toReadResult } from "./resources.ts";
 import { checkPromptArguments, toPromptResult } from "./prompts.ts";
-import { authorizeTool, runGuards } from "./authorize.ts";
+import { authorizeTool } from "./authorize.ts";
+import { evaluateRequireAuth } from "../auth/scopes.ts";
 import { createHandlerContext, InputRequired, type Rounds } from "./handler-context.ts";
 import type { RequestStateCodec } from "./request-state.ts";
 
@@ -196,8 +197,11 @@ export function createDispatcher(o: DispatcherOptions) {
     const checked = validate(tool.inputSchema, args);
     if (!checked.ok) return toolError(`Invalid arguments for tool ${name}: ${checked.message}`);
     return await withRounds(scope, request, `tools/call:${name}`, async (context) => {
-      const guarded = await runGuards(tool, context);
-      if (!guarded.ok) return toolError(guarded.message, { _meta: { "gatehouse/authorization": { status: 403 } } });
+      for (const m of tool.middlewares ?? []) {
+        if (m.kind !== "requireAuth") continue;
+        const verdict = await evaluateRequireAuth(m, context.auth, tool.name);
+        if (!verdict.ok) return toolError(verdict.message, { _meta: { "gatehouse/authorization": { status: verdict.status } } });
+      }
       let value: unknown;
       try {
         value = await tool.handler(checked.value as never, context);

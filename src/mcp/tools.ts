@@ -2,7 +2,7 @@
  * @module Tools: `defineTool`, the precomputed `tools/list` entries, and turning a handler's return value into a CallToolResult.
  */
 import type { z } from "zod";
-import type { Identity } from "../auth/identity.ts";
+import type { ToolMiddleware } from "./middleware.ts";
 import type { HandlerContext } from "./context.ts";
 import { headerParamsOf } from "./envelope.ts";
 import { isZod, type JsonSchemaObject, type SchemaLike, toJsonSchema } from "./schema.ts";
@@ -27,13 +27,6 @@ export interface CallToolResult {
   [key: string]: unknown;
 }
 
-/** A per-tool check run before the handler, like other frameworks' tool middleware. */
-export interface ToolGuard {
-  /** Returns true to let the call through. */
-  check: (auth: Identity | null, context: HandlerContext) => boolean | Promise<boolean>;
-  /** Said to the caller (403) when the check fails. */
-  message?: string;
-}
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, unknown>;
 
@@ -53,11 +46,14 @@ export interface ToolDefinition<I extends SchemaLike = SchemaLike, O extends Sch
   requiresAuth?: boolean;
   /** Scopes the caller must hold (HTTP 403 `insufficient_scope` naming all of them otherwise). */
   scopes?: readonly string[];
-  /** Extra checks (roles, predicates) run in order before the handler. */
-  guards?: readonly ToolGuard[];
+  /**
+   * Checks run in order before the handler, as other frameworks' tool middleware:
+   * `[requireAuth({ check, message }), rateLimit({ rps, burst })]`. A refusal is an HTTP 401/403/429.
+   */
+  middlewares?: readonly ToolMiddleware[];
   /** Hide from `tools/list` for callers that could not call it. */
   hideWhenUnauthorized?: boolean;
-  /** Rate-limit cost weight of one call (default 1). */
+  /** Rate-limit weight of one call, in tokens of the caller's bucket (default 1). */
   cost?: number;
   handler: (args: Infer<I>, context: HandlerContext) => ToolReturn<Infer<O>> | Promise<ToolReturn<Infer<O>>>;
 }

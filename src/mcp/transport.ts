@@ -23,7 +23,7 @@ import type { Sessions, SessionRuntime } from "./session.ts";
 import type { Hub, SubscriptionFilter } from "./hub.ts";
 import { SSE_HEADERS, SseStream } from "./sse.ts";
 import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
-import { authorizeToolChallenge } from "./challenge.ts";
+import type { Preflight } from "./middleware.ts";
 
 export interface TransportOptions {
   dispatcher: Dispatcher;
@@ -33,8 +33,8 @@ export interface TransportOptions {
   maxBodyBytes: number;
   /** A handler still running after this long is cancelled and answered with an error. */
   requestTimeoutMs: number;
-  /** `resource_metadata` URL for 401/403 challenges, when one exists. */
-  resourceMetadataUrl?: string;
+  /** Decides, before any handler runs, whether a tools/call may proceed (auth, scopes, tool middleware, cost). */
+  preflight: Preflight;
 }
 
 interface Pending {
@@ -141,12 +141,13 @@ export function createTransport(o: TransportOptions): Handler {
     const envelope = readModernEnvelope(message, request.headers);
     if ("code" in envelope) return rpcError(envelope.status, envelope.id, envelope.code, envelope.message, envelope.data);
     if (message.method === "tools/call") {
-      const tool = dispatcher.registry.tools.get(String(message.params?.name));
+      ctx.tool = String(message.params?.name);
+      const tool = dispatcher.registry.tools.get(ctx.tool);
       const problem = tool?.headerParams.length ? checkParamHeaders(tool.headerParams, message.params?.arguments, request.headers, message.id) : undefined;
       if (problem) return rpcError(problem.status, problem.id, problem.code, problem.message);
+      const refusal = tool && await o.preflight(tool.definition, request, ctx);
+      if (refusal) return refusal;
     }
-    const challenge = authorizeToolChallenge(dispatcher, message, ctx, o.resourceMetadataUrl);
-    if (challenge) return challenge;
     if (message.method === "subscriptions/listen") return listen(message, ctx, accept, envelope.version);
     return await run(message, ctx, accept, {
       protocolVersion: envelope.version,
@@ -192,14 +193,14 @@ export function createTransport(o: TransportOptions): Handler {
     }
     const requests = messages.filter(isRequest);
     if (requests.length === 0 && invalid.length === 0) return new Response(null, { status: 202 });
+    for (const req of requests) {
+      if (req.method === "tools/call") ctx.tool = String(req.params?.name);
+      const tool = req.method === "tools/call" ? dispatcher.registry.tools.get(String(req.params?.name)) : undefined;
+      const refusal = tool && await o.preflight(tool.definition, request, ctx);
+      if (refusal) return refusal;
+    }
     if (!batch) {
       const req = requests[0];
-      if (req.method !== "tools/call" || !req.params) {
-        // fall through: authorization challenges apply to tools/call only
-      } else {
-        const challenge = authorizeToolChallenge(dispatcher, req, ctx, o.resourceMetadataUrl);
-        if (challenge) return challenge;
-      }
       const scope = {
         protocolVersion: version,
         clientCapabilities: session?.record.clientCapabilities ?? {},

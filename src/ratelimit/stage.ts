@@ -5,7 +5,7 @@ import { credentialRefused, isMcpPath } from "../auth/stage.ts";
 import { jsonError } from "../auth/challenge.ts";
 import { type BucketVerdict, takeTokens } from "./bucket.ts";
 
-interface CommonOptions {
+export interface CommonOptions {
   /** Where buckets live; instances sharing a store share the limit. */
   store: KV;
   /** Sustained requests per second (> 0). */
@@ -56,8 +56,14 @@ export function rateLimitStage(options: RateLimitOptions): Stage {
   return (next) => async (request, ctx) => {
     if (!limiter.applies(request, ctx)) return next(request, ctx);
     const cost = options.costOf?.(request, ctx) ?? 1;
-    const verdict = await limiter.take(keyOf(request, ctx), cost);
+    const key = keyOf(request, ctx);
+    const verdict = await limiter.take(key, cost);
     if (verdict && !verdict.allowed) return limiter.refuse(verdict);
+    // Later stages charge extra weight once they know what the request is (a costly tool).
+    ctx.charge = async (extra) => {
+      const v = extra > 0 ? await limiter.take(key, extra) : undefined;
+      return v && !v.allowed ? limiter.refuse(v) : undefined;
+    };
     const response = await next(request, ctx);
     return verdict ? limiter.annotate(response, verdict) : response;
   };
@@ -83,7 +89,7 @@ export function preAuthRateLimitStage(options: PreAuthRateLimitOptions): Stage {
   };
 }
 
-interface Limiter {
+export interface Limiter {
   applies(request: Request, ctx: RequestContext): boolean;
   /** Takes `cost` tokens atomically; `undefined` when the store failed. */
   take(key: string, cost: number): Promise<BucketVerdict | undefined>;
@@ -93,7 +99,8 @@ interface Limiter {
   annotate(response: Response, verdict: BucketVerdict): Response;
 }
 
-function bucketLimiter(options: CommonOptions, policy: string): Limiter {
+/** A token-bucket limiter over the store; the stages below and per-tool `rateLimit()` middleware use it. */
+export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
   const { store, rps, burst } = options;
   if (!(Number.isFinite(rps) && rps > 0)) throw new RangeError("rate limit: rps must be a positive number");
   if (!(Number.isFinite(burst) && burst >= 1)) throw new RangeError("rate limit: burst must be a number >= 1");

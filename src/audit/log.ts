@@ -1,0 +1,95 @@
+/**
+ * @module The audit log: one structured JSON line per auth failure, refusal, rate-limit hit and (sampled) success, with fingerprints and never a secret.
+ */
+import type { Stage } from "../http/pipeline.ts";
+import { sha256Hex } from "../crypto/hash.ts";
+
+export type AuditEventName = "auth.failure" | "auth.success" | "access.denied" | "ratelimit.hit";
+
+export interface AuditEvent {
+  time: string;
+  event: AuditEventName;
+  status: number;
+  /** The refusal's reason, as told to the client (`error_description`). */
+  reason?: string;
+  requestId: string;
+  clientAddress?: string;
+  /** Accepted credentials: the strategy's fingerprint; refused ones: a SHA-256 prefix of what was sent. */
+  credential?: string;
+  subject?: string;
+  strategy?: string;
+  method: string;
+  path: string;
+  tool?: string;
+}
+
+/** Where events go. Sinks must not throw; a slow one should buffer. */
+export type AuditSink = (event: AuditEvent) => void;
+
+/** Writes each event as one JSON line (default: standard output). */
+export function jsonLinesSink(write: (line: string) => void = (line) => console.log(line)): AuditSink {
+  return (event) => write(JSON.stringify(event));
+}
+
+export interface AuditOptions {
+  sink: AuditSink;
+  /** Fraction of successful authenticated requests to log, 0..1 (default 0). */
+  successSampleRate?: number;
+  /** Header carrying the credential besides `Authorization` (the api_key header), for fingerprints of refused ones. */
+  credentialHeader?: string;
+}
+
+/** Placed right inside the guard so it sees every answer the auth gate, limiters and tool checks give. */
+export function auditStage(options: AuditOptions): Stage {
+  const rate = Math.min(1, Math.max(0, options.successSampleRate ?? 0));
+  const extraHeader = options.credentialHeader?.toLowerCase();
+  return (next) => async (request, ctx) => {
+    const response = await next(request, ctx);
+    const status = response.status;
+    const refused = status === 401 || status === 403 || status === 429 || (status === 400 && response.headers.has("www-authenticate"));
+    if (!refused) {
+      if (rate > 0 && ctx.auth && status < 400 && Math.random() < rate) options.sink(base("auth.success"));
+      return response;
+    }
+    const event = base(status === 429 ? "ratelimit.hit" : status === 403 ? "access.denied" : "auth.failure");
+    event.reason = await reasonOf(response);
+    if (!ctx.auth) event.credential = await presentedFingerprint(request, extraHeader);
+    try {
+      options.sink(event);
+    } catch { /* an audit sink never breaks a response */ }
+    return response;
+
+    function base(name: AuditEventName): AuditEvent {
+      return {
+        time: new Date().toISOString(),
+        event: name,
+        status,
+        requestId: ctx.requestId,
+        ...(ctx.info.remoteAddress && { clientAddress: ctx.info.remoteAddress }),
+        ...(ctx.auth?.credentialId && { credential: ctx.auth.credentialId }),
+        ...(ctx.auth?.subject && { subject: ctx.auth.subject }),
+        ...(ctx.auth && { strategy: ctx.auth.strategy }),
+        method: request.method,
+        path: ctx.url.pathname,
+        ...(ctx.tool && { tool: ctx.tool }),
+      };
+    }
+  };
+}
+
+async function reasonOf(response: Response): Promise<string | undefined> {
+  try {
+    const body = await response.clone().json() as { error_description?: unknown; error?: unknown };
+    const text = body.error_description ?? body.error;
+    return typeof text === "string" ? text.slice(0, 300) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short hash of a refused credential: lets an operator correlate attempts without logging the secret. */
+async function presentedFingerprint(request: Request, extraHeader?: string): Promise<string | undefined> {
+  const value = request.headers.get("authorization") ?? (extraHeader ? request.headers.get(extraHeader) : null);
+  if (!value) return undefined;
+  return `sha256:${(await sha256Hex(value)).slice(0, 16)}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * @module Per-tool middleware (`requireAuth`, `rateLimit`) and the one place that decides, before any handler runs, whether a tools/call may proceed.
+ */
+import type { RequestContext } from "../http/pipeline.ts";
+import type { KV } from "../store/kv.ts";
+import { evaluateRequireAuth, type RequireAuth } from "../auth/scopes.ts";
+import { insufficientScopeResponse, jsonError, unauthorizedResponse } from "../auth/challenge.ts";
+import { bucketLimiter, type Limiter, rateLimitKey } from "../ratelimit/stage.ts";
+import type { ScopeHierarchy } from "../auth/scopes.ts";
+import { authorizeTool } from "./authorize.ts";
+import type { ToolDefinition } from "./tools.ts";
+
+/** A per-tool rate limit, on top of the server-wide one: `rateLimit({ rps: 1, burst: 5 })`. */
+export interface ToolRateLimit {
+  readonly kind: "rateLimit";
+  readonly rps: number;
+  readonly burst: number;
+}
+
+export type ToolMiddleware = RequireAuth | ToolRateLimit;
+
+export function rateLimit(options: { rps: number; burst: number }): ToolRateLimit {
+  return { kind: "rateLimit", rps: options.rps, burst: options.burst };
+}
+
+export interface Preflight {
+  /** Returns a refusal (401, 403 or 429) for a call that must not run, else undefined. */
+  (tool: ToolDefinition, request: Request, ctx: RequestContext): Promise<Response | undefined>;
+}
+
+/**
+ * Builds the pre-handler check: identity and scopes (401 / 403 `insufficient_scope` naming every
+ * scope the tool needs), then the tool's middlewares in order, then its cost weight.
+ */
+export function createPreflight(options: { store: KV; resourceMetadataUrl?: string; scopeHierarchy?: ScopeHierarchy }): Preflight {
+  const limiters = new Map<ToolRateLimit, Limiter>();
+  const limiterFor = (tool: string, rule: ToolRateLimit) => {
+    let l = limiters.get(rule);
+    if (!l) {
+      l = bucketLimiter({ store: options.store, rps: rule.rps, burst: rule.burst, protectedPaths: () => true }, `tool-${tool.replace(/[^a-z0-9_-]/gi, "_")}`);
+      limiters.set(rule, l);
+    }
+    return l;
+  };
+  const resourceMetadataUrl = options.resourceMetadataUrl;
+
+  return async (tool, request, ctx) => {
+    const decision = authorizeTool(tool, ctx.auth, options.scopeHierarchy);
+    if (!decision.ok) {
+      if (decision.status === 401) return unauthorizedResponse({ ok: false, description: decision.message }, { resourceMetadataUrl });
+      return insufficientScopeResponse({ scopes: decision.scopes ?? [], missing: decision.missing, resourceMetadataUrl, description: decision.message });
+    }
+    for (const m of tool.middlewares ?? []) {
+      if (m.kind === "requireAuth") {
+        const verdict = await evaluateRequireAuth(m, ctx.auth, tool.name);
+        if (verdict.ok) continue;
+        if (verdict.status === 401) return unauthorizedResponse({ ok: false, description: verdict.message }, { resourceMetadataUrl });
+        return jsonError(403, { error: "forbidden", error_description: verdict.message });
+      }
+      const limiter = limiterFor(tool.name, m);
+      const verdict = await limiter.take(rateLimitKey(request, ctx), 1);
+      if (verdict && !verdict.allowed) return limiter.refuse(verdict);
+    }
+    if (tool.cost !== undefined && tool.cost > 1 && ctx.charge) return await ctx.charge(tool.cost - 1);
+    return undefined;
+  };
+}
