@@ -20,6 +20,7 @@ import { createTransport } from "./mcp/transport.ts";
 import { createRequestStateCodec } from "./mcp/request-state.ts";
 import { createPreflight } from "./mcp/middleware.ts";
 import { auditStage, type AuditOptions } from "./audit/log.ts";
+import { serveStdio, type StdioChannel } from "./mcp/stdio.ts";
 
 export interface RateLimitSettings {
   /** Sustained requests per second per caller. */
@@ -72,6 +73,8 @@ export interface GatehouseServer {
   notifyListChanged(kind: ListKind): void;
   /** Tells subscribed clients that a resource changed (`notifications/resources/updated`). */
   notifyResourceUpdated(uri: string): void;
+  /** Serves the same tools, resources and prompts to one client over stdio-style streams (resolves when input ends). */
+  serveStdio(channel: StdioChannel): Promise<void>;
   /** The store this server uses. */
   readonly store: KV;
 }
@@ -145,6 +148,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
         return json({ error: "server_error", error_description: "Internal error" }, 500);
       });
     },
+    serveStdio: (channel) => serveStdio(dispatcher, hub, channel),
     notifyListChanged: (kind) => hub.listChanged(kind),
     notifyResourceUpdated: (uri) => hub.resourceUpdated(uri),
   };
