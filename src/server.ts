@@ -21,6 +21,7 @@ import { createRequestStateCodec } from "./mcp/request-state.ts";
 import { createPreflight } from "./mcp/middleware.ts";
 import { auditStage, type AuditOptions } from "./audit/log.ts";
 import { serveStdio, type StdioChannel } from "./mcp/stdio.ts";
+import { requestInfo } from "./runtime/entry.ts";
 
 export interface RateLimitSettings {
   /** Sustained requests per second per caller. */
@@ -134,11 +135,12 @@ export function createServer(options: ServerOptions): GatehouseServer {
 
   return {
     store,
-    fetch(request, info = {}) {
+    fetch(request, info) {
       const ctx: RequestContext = {
         url: new URL(request.url),
         requestId: crypto.randomUUID(),
-        info,
+        // `deno serve` / `bun run` pass their own second argument when the server is the default export.
+        info: info === undefined ? {} : "remoteAddress" in info || "waitUntil" in info ? info : requestInfo(request, info),
         auth: null,
         resolvedHeaders: {},
       };
