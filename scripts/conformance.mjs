@@ -17,6 +17,12 @@ const suites = [
     entry: "node_modules/conformance-02/dist/index.js",
     args: ["--suite", "all", "--expected-failures", "scripts/conformance/expected-failures-0.2.yaml"],
   },
+  {
+    // Every scenario that applies to 2026-07-28, all of them spoken statelessly.
+    name: "0.2-alpha@2026-07-28",
+    entry: "node_modules/conformance-02/dist/index.js",
+    args: ["--suite", "all", "--spec-version", "2026-07-28", "--expected-failures", "scripts/conformance/expected-failures-0.2.yaml"],
+  },
 ];
 
 async function waitFor(url, ms = 20_000) {

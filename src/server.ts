@@ -41,7 +41,7 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   publicUrl?: string;
   /** Path of the MCP endpoint (default `/mcp`). */
   mcpPath?: string;
-  /** Origins allowed to call from a browser, besides the public URL's origin (and loopback origins for a loopback server). `"*"`: any. */
+  /** Origins allowed to call from a browser, besides the public URL's origin (and, for a loopback server, any loopback origin). `"*"`: any. */
   allowedOrigins?: readonly string[] | "*";
   /** Host header values accepted (default: the public URL's host, plus loopback hosts for a loopback server). `[]` accepts any. */
   allowedHosts?: readonly string[];
@@ -85,10 +85,8 @@ export function createServer(options: ServerOptions): GatehouseServer {
   const publicUrl = new URL(options.publicUrl ?? "http://localhost:8000");
   const mcpPath = options.mcpPath ?? "/mcp";
   const loopback = isLoopbackHostname(publicUrl.hostname);
-  const port = publicUrl.port ? `:${publicUrl.port}` : "";
   const allowedHosts = options.allowedHosts ?? [publicUrl.host, ...(loopback ? LOOPBACK_HOSTS : [])];
-  const defaultOrigins = [publicUrl.origin, ...(loopback ? LOOPBACK_HOSTS.map((h) => `${publicUrl.protocol}//${h}${port}`) : [])];
-  const allowedOrigins = options.allowedOrigins === "*" ? "*" : [...defaultOrigins, ...(options.allowedOrigins ?? [])];
+  const allowedOrigins = options.allowedOrigins === "*" ? "*" : [publicUrl.origin, ...(options.allowedOrigins ?? [])];
   const auth = options.auth ?? none();
   const hub = createHub();
   const registry = buildRegistry(options);
@@ -122,7 +120,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
 
   const limit = options.rateLimit || undefined;
   const stages: Stage[] = [
-    guardStage({ allowedHosts, allowedOrigins, allowHeaders: headerOf(auth) }),
+    guardStage({ allowedHosts, allowedOrigins, allowLoopbackOrigins: loopback, allowHeaders: headerOf(auth) }),
     ...(options.audit ? [auditStage({ credentialHeader: headerOf(auth)[0], ...options.audit })] : []),
     // The pre-auth limit sits outside the auth gate (it charges refused credentials per address);
     // the per-caller limit inside it, where the caller is known.

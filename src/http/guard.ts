@@ -9,6 +9,11 @@ export interface GuardOptions {
   allowedHosts: readonly string[];
   /** Origins allowed to call from a browser. `"*"` allows any (not recommended with credentials). */
   allowedOrigins: readonly string[] | "*";
+  /**
+   * Accept any origin on a loopback host (any port): pages served from this machine, such as the
+   * MCP Inspector, are local too. DNS rebinding uses a foreign host name, which this still refuses.
+   */
+  allowLoopbackOrigins?: boolean;
   /** Extra request headers a browser client may send (e.g. the api_key header). */
   allowHeaders?: readonly string[];
 }
@@ -55,7 +60,16 @@ export function guardStage(options: GuardOptions): Stage {
     const h = host.toLowerCase();
     return hosts.has(h) || hostnames.has(hostnameOf(h));
   };
-  const originAllowed = (origin: string) => anyOrigin || origins.has(origin.toLowerCase());
+  const originAllowed = (origin: string) => {
+    if (anyOrigin || origins.has(origin.toLowerCase())) return true;
+    if (!options.allowLoopbackOrigins) return false;
+    try {
+      const url = new URL(origin);
+      return (url.protocol === "http:" || url.protocol === "https:") && isLoopbackHostname(url.hostname);
+    } catch {
+      return false;
+    }
+  };
 
   return (next) => async (request, ctx) => {
     const origin = request.headers.get("origin");
