@@ -74,7 +74,8 @@ export function guardStage(options: GuardOptions): Stage {
   return (next) => async (request, ctx) => {
     const origin = request.headers.get("origin");
     // MCP Streamable HTTP: servers MUST validate Origin; a foreign one gets 403 (DNS rebinding).
-    if (!hostAllowed(request.headers.get("host"))) {
+    // In-process callers (tests, embedding) build Requests without a Host header: the URL carries it.
+    if (!hostAllowed(request.headers.get("host") ?? ctx.url.host)) {
       return json({ error: "forbidden", error_description: "Host not allowed" }, 403);
     }
     if (origin !== null && !originAllowed(origin)) {

@@ -97,6 +97,7 @@ export function createDispatcher(o: DispatcherOptions) {
     ...(o.info.icons && { icons: o.info.icons }),
   };
   const instructions = o.info.instructions ? { instructions: o.info.instructions } : {};
+  const hasHiddenTools = [...registry.tools.values()].some((t) => t.definition.hideWhenUnauthorized);
 
   const listed = (items: readonly Record<string, unknown>[], key: string) => (params: Record<string, unknown>) => {
     const p = page(items, params.cursor, pageSize);
@@ -114,12 +115,14 @@ export function createDispatcher(o: DispatcherOptions) {
     },
     "server/discover": () => Promise.resolve({ supportedVersions: MODERN_VERSIONS, capabilities, ...instructions }),
     ping: () => Promise.resolve({}),
-    "tools/list": async (params, scope) => {
-      const visible = registry.toolList.filter((_, i) => {
-        const tool = [...registry.tools.values()][i].definition;
-        return !tool.hideWhenUnauthorized || authorizeTool(tool, scope.http.auth, o.scopeHierarchy).ok;
-      });
-      return await listed(visible, "tools")(params);
+    "tools/list": (params, scope) => {
+      // The precomputed list, unless some tool hides itself from callers who could not call it.
+      const visible = hasHiddenTools
+        ? [...registry.tools.values()]
+          .filter((t) => !t.definition.hideWhenUnauthorized || authorizeTool(t.definition, scope.http.auth, o.scopeHierarchy).ok)
+          .map((t) => t.listEntry)
+        : registry.toolList;
+      return listed(visible, "tools")(params);
     },
     "tools/call": callTool,
     "resources/list": listed(registry.resourceList, "resources"),
@@ -313,10 +316,7 @@ export function createDispatcher(o: DispatcherOptions) {
     return out;
   }
 
-  return { dispatch, capabilities, serverInfo, methods, registry, authorizeTool: (name: string, auth: RequestContext["auth"]) => {
-    const tool = registry.tools.get(name)?.definition;
-    return tool ? authorizeTool(tool, auth, o.scopeHierarchy) : { ok: true as const };
-  } };
+  return { dispatch, capabilities, serverInfo, methods, registry };
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
