@@ -6,6 +6,9 @@ import { none } from "../auth/none.ts";
 import { bearer } from "../auth/bearer.ts";
 import { apiKey } from "../auth/api-key.ts";
 import { custom } from "../auth/custom.ts";
+import { jwt, type JwtOptions } from "../auth/jwt.ts";
+import { isJwsAlgorithm, type JwsAlgorithm } from "../auth/jws-algorithms.ts";
+import { type ProviderName, providerPreset, PROVIDERS } from "../auth/presets.ts";
 
 /** Bad configuration: `message` is one line, `VARIABLE: what is wrong`, and never contains a secret. */
 export class ConfigError extends Error {
@@ -21,8 +24,33 @@ export type AuthConfig =
   | { strategy: "bearer"; tokens: string[]; upstreamToken?: string }
   | { strategy: "api_key"; keys: string[]; header: string; upstreamKey?: string }
   | { strategy: "custom"; headers: Record<string, string> }
-  | { strategy: "jwt" }
+  | JwtConfig
   | { strategy: "oauth" };
+
+/** `AUTH_STRATEGY=jwt`: tokens from an existing identity provider (issue 4). */
+export interface JwtConfig {
+  strategy: "jwt";
+  /** `JWT_PROVIDER`, when a preset decided issuer, JWKS and claims. */
+  provider?: ProviderName;
+  /** Exact `iss` value(s). */
+  issuer: string | string[];
+  /** `JWT_AUDIENCE` (comma list); default: the resource URL. */
+  audience: string[];
+  /** This MCP endpoint's canonical URL: `PUBLIC_URL` + `/mcp`. */
+  resource: string;
+  /** `JWT_JWKS_URI`, or the preset's; absent: discovered from the issuer. */
+  jwksUri?: string;
+  /** `JWT_ALGORITHMS`; absent: the strategy's default. */
+  algorithms?: JwsAlgorithm[];
+  /** `JWT_SECRET`: enables HMAC (HS256) tokens. */
+  secret?: string;
+  /** `JWT_CLOCK_SKEW_SECONDS` (default 30). */
+  clockSkewSeconds: number;
+  /** `JWT_SCOPES`: advertised in the metadata and 401 challenges. */
+  scopes: string[];
+  scopeClaim?: "scope" | "scp";
+  audienceClaim?: "aud" | "client_id";
+}
 
 export type StoreConfig =
   | { kind: "memory" }
@@ -223,7 +251,26 @@ const rateLimitRps = z.string().transform((raw, ctx): number | null => {
 
 const burst = positiveNumber.refine((n) => n >= 1, { error: "expected a number >= 1" });
 
-const SECRET_VARIABLES = ["BEARER_TOKEN", "UPSTREAM_BEARER_TOKEN", "API_KEY", "UPSTREAM_API_KEY", "API_KEY_HEADER", "CUSTOM_HEADERS"] as const;
+const JWT_VARIABLES = [
+  "JWT_PROVIDER",
+  "JWT_ISSUER",
+  "JWT_AUDIENCE",
+  "JWT_JWKS_URI",
+  "JWT_ALGORITHMS",
+  "JWT_SECRET",
+  "JWT_CLOCK_SKEW_SECONDS",
+  "JWT_SCOPES",
+] as const;
+
+const SECRET_VARIABLES = [
+  "BEARER_TOKEN",
+  "UPSTREAM_BEARER_TOKEN",
+  "API_KEY",
+  "UPSTREAM_API_KEY",
+  "API_KEY_HEADER",
+  "CUSTOM_HEADERS",
+  ...JWT_VARIABLES,
+] as const;
 
 /** Which strategy applies, and whether it was inferred (DESIGN §4: `api_key` if `API_KEY`, `bearer` if `BEARER_TOKEN`, else `none`). */
 function chooseStrategy(env: Env): { strategy: StrategyName; inferred: boolean } {
@@ -233,7 +280,7 @@ function chooseStrategy(env: Env): { strategy: StrategyName; inferred: boolean }
   return { strategy: set("API_KEY") ? "api_key" : set("BEARER_TOKEN") ? "bearer" : "none", inferred: true };
 }
 
-function authConfig(env: Env, strategy: StrategyName): AuthConfig {
+function authConfig(env: Env, strategy: StrategyName, publicUrl: () => string): AuthConfig {
   const required = <T>(name: string, schema: z.ZodType<T>): T => {
     const value = read(env, name, schema.optional());
     if (value === undefined) throw new ConfigError(name, `required when AUTH_STRATEGY=${strategy}`);
@@ -255,9 +302,79 @@ function authConfig(env: Env, strategy: StrategyName): AuthConfig {
       };
     case "custom":
       return { strategy, headers: required("CUSTOM_HEADERS", customHeaders) };
-    default:
+    case "jwt":
+      return jwtConfig(env, publicUrl());
+    case "none":
+    case "oauth":
       return { strategy };
   }
+}
+
+/** An http(s) URL an issuer's keys may be fetched from: https, or http only on a loopback host. */
+const keyUrl = (what: string) =>
+  httpUrl(what).refine((u) => u.startsWith("https://") || isLoopback(new URL(u).hostname), {
+    error: "expected an https URL (http only for localhost)",
+  });
+
+/** The `jwt` strategy's variables (issue 4), read once `PUBLIC_URL` is known (it gives the default audience). */
+function jwtConfig(env: Env, publicUrl: string): JwtConfig {
+  const resource = `${publicUrl}/mcp`;
+  const provider = read(env, "JWT_PROVIDER", z.enum(PROVIDERS, { error: `expected one of ${PROVIDERS.join(", ")}` }).optional());
+  const secret = read(env, "JWT_SECRET", z.string().min(32, { error: "expected at least 32 characters (RFC 7518 §3.2)" }).optional());
+  const algorithms = read(
+    env,
+    "JWT_ALGORITHMS",
+    z.string().transform((raw, ctx) => {
+      const list = raw.split(",").map((a) => a.trim()).filter((a) => a !== "");
+      for (const alg of list) {
+        if (alg.toLowerCase() === "none" || !isJwsAlgorithm(alg)) {
+          ctx.addIssue({ code: "custom", message: `"${alg}" is not supported; expected RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA or HS256, HS384, HS512` });
+          return z.NEVER;
+        }
+      }
+      if (list.length === 0) {
+        ctx.addIssue({ code: "custom", message: "expected at least one algorithm" });
+        return z.NEVER;
+      }
+      return list as JwsAlgorithm[];
+    }).optional(),
+  );
+  if (algorithms?.some((a) => a.startsWith("HS")) && secret === undefined) {
+    throw new ConfigError("JWT_ALGORITHMS", "HMAC algorithms (HS256…) need JWT_SECRET; keys from a JWKS are never used for them");
+  }
+  const jwksUri = read(env, "JWT_JWKS_URI", keyUrl("JWKS").optional());
+  const rawIssuer = read(env, "JWT_ISSUER", optionalString);
+  let preset;
+  if (provider) {
+    try {
+      preset = providerPreset(provider, rawIssuer);
+    } catch (error) {
+      throw new ConfigError("JWT_ISSUER", `JWT_PROVIDER=${provider}: ${(error as Error).message}`);
+    }
+  } else if (rawIssuer === undefined) {
+    throw new ConfigError("JWT_ISSUER", "required when AUTH_STRATEGY=jwt (the issuer URL of your identity provider, or set JWT_PROVIDER)");
+  } else if (secret === undefined || jwksUri !== undefined || algorithms?.some((a) => !a.startsWith("HS"))) {
+    // Keys come from the issuer (discovery) or a JWKS URI: the issuer must be a URL we may fetch.
+    const checked = keyUrl("issuer").safeParse(rawIssuer);
+    if (!checked.success && jwksUri === undefined) throw new ConfigError("JWT_ISSUER", checked.error.issues[0]?.message ?? "invalid issuer");
+  }
+  const list = (name: string) => (read(env, name, optionalString) ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const audience = list("JWT_AUDIENCE");
+  return {
+    strategy: "jwt",
+    provider,
+    // The issuer is compared exactly (RFC 7519 §4.1.1), so it is kept as written, trailing slash and all.
+    issuer: preset ? [...(typeof preset.issuer === "string" ? [preset.issuer] : preset.issuer)] : rawIssuer!,
+    audience: audience.length ? audience : [resource],
+    resource,
+    jwksUri: jwksUri ?? preset?.jwksUri,
+    algorithms,
+    secret,
+    clockSkewSeconds: read(env, "JWT_CLOCK_SKEW_SECONDS", integer(0, 300, "an integer number of seconds from 0 to 300").optional()) ?? 30,
+    scopes: list("JWT_SCOPES").flatMap((s) => s.split(/\s+/)),
+    scopeClaim: preset?.scopeClaim,
+    audienceClaim: preset?.audienceClaim,
+  };
 }
 
 /** Which of the strategy-specific variables are set but unused under `strategy`. */
@@ -266,6 +383,7 @@ function ignoredVariables(env: Env, strategy: StrategyName): string[] {
     bearer: ["BEARER_TOKEN", "UPSTREAM_BEARER_TOKEN"],
     api_key: ["API_KEY", "UPSTREAM_API_KEY", "API_KEY_HEADER"],
     custom: ["CUSTOM_HEADERS"],
+    jwt: JWT_VARIABLES,
   };
   const mine = used[strategy] ?? [];
   return SECRET_VARIABLES.filter((name) => !mine.includes(name) && (env[name]?.trim() ?? "") !== "");
@@ -274,14 +392,14 @@ function ignoredVariables(env: Env, strategy: StrategyName): string[] {
 /** Parses the environment. Throws `ConfigError` (one line, naming the variable) on the first problem. */
 export function parseEnv(env: Env): Config {
   const { strategy, inferred } = chooseStrategy(env);
-  const auth = authConfig(env, strategy);
   const port = read(env, "PORT", integer(0, 65535, "an integer port from 0 to 65535").optional()) ?? DEFAULTS.port;
+  const publicUrl = read(env, "PUBLIC_URL", httpUrl("http(s)").optional()) ?? `http://localhost:${port}`;
+  const auth = authConfig(env, strategy, () => publicUrl);
   const hostname = read(
     env,
     "HOST",
     z.string().regex(/^[A-Za-z0-9.:\-\[\]%]+$/, { error: "expected a host name or IP address" }).optional(),
   ) ?? DEFAULTS.hostname;
-  const publicUrl = read(env, "PUBLIC_URL", httpUrl("http(s)").optional()) ?? `http://localhost:${port}`;
 
   const rps = read(env, "RATE_LIMIT_RPS", rateLimitRps.optional());
   const rateLimit: RateLimitConfig | null = rps === null ? null : (() => {
@@ -328,7 +446,7 @@ export function parseEnv(env: Env): Config {
   };
 }
 
-/** The strategy the configuration describes. `jwt` and `oauth` are not built yet and say so. */
+/** The strategy the configuration describes. `oauth` is not built yet and says so. */
 export function strategyFromConfig(config: Pick<Config, "auth">): AuthStrategy {
   const auth = config.auth;
   switch (auth.strategy) {
@@ -345,8 +463,27 @@ export function strategyFromConfig(config: Pick<Config, "auth">): AuthStrategy {
     case "custom":
       return custom({ headers: auth.headers });
     case "jwt":
+      return jwtStrategyFromConfig(auth);
     case "oauth":
-      throw new ConfigError("AUTH_STRATEGY", `"${auth.strategy}" is not implemented yet; use none, bearer, api_key or custom`);
+      throw new ConfigError("AUTH_STRATEGY", `"${auth.strategy}" is not implemented yet; use none, bearer, api_key, custom or jwt`);
+  }
+}
+
+function jwtStrategyFromConfig(auth: JwtConfig): AuthStrategy {
+  const common = {
+    issuer: auth.issuer,
+    audience: auth.audience,
+    resource: auth.resource,
+    jwksUri: auth.jwksUri,
+    clockSkewSeconds: auth.clockSkewSeconds,
+    scopes: auth.scopes,
+    scopeClaim: auth.scopeClaim,
+    audienceClaim: auth.audienceClaim,
+  };
+  try {
+    return jwt(auth.secret === undefined ? { ...common, algorithms: auth.algorithms } as JwtOptions : { ...common, secret: auth.secret, algorithms: auth.algorithms });
+  } catch (error) {
+    throw new ConfigError("AUTH_STRATEGY", `jwt: ${(error as Error).message}`);
   }
 }
 

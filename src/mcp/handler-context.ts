@@ -80,6 +80,7 @@ export function createHandlerContext(scope: CallScope, request: JsonRpcRequest, 
     rounds.missing[key] = { method, params };
     // Wait one macrotask so sibling questions (Promise.all) join the same round, then unwind the handler.
     flush ??= setTimeout(() => {
+      flush = undefined; // a handler that catches this and asks again gets a new round
       const error = new InputRequired(rounds.missing);
       for (const fail of waiting.splice(0)) fail(error);
     }, 0);

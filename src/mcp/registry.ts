@@ -72,7 +72,7 @@ export function buildRegistry(defs: Definitions): Registry {
 export function page<T>(items: readonly T[], cursor: unknown, size: number): { items: T[]; nextCursor?: string } | undefined {
   let start = 0;
   if (cursor !== undefined) {
-    if (typeof cursor !== "string") return undefined;
+    if (typeof cursor !== "string" || cursor === "") return undefined;
     try {
       const n = Number(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
       if (!Number.isSafeInteger(n) || n < 0 || n > items.length) return undefined;

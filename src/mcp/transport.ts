@@ -66,8 +66,12 @@ export function createTransport(o: TransportOptions): Handler {
   /** Resumable SSE streams by id, with the session they belong to. */
   const streams = new Map<string, { stream: SseStream; owner: string }>();
 
+  /**
+   * Who a request belongs to, for cancellation, answers and stream resumption: the session, else the
+   * caller's identity; anonymous callers are told apart by address at least.
+   */
   const ownerOf = (ctx: RequestContext, session?: SessionRuntime) =>
-    session ? `s:${session.record.id}` : `a:${ctx.auth?.credentialId ?? ctx.auth?.subject ?? ""}`;
+    session ? `s:${session.record.id}` : `a:${ctx.auth?.credentialId ?? ctx.auth?.subject ?? `@${ctx.info.remoteAddress ?? ""}`}`;
   const callerOf = (ctx: RequestContext) => ctx.auth?.credentialId ?? ctx.auth?.subject;
 
   return async function mcp(request, ctx) {
@@ -366,8 +370,9 @@ export function createTransport(o: TransportOptions): Handler {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<JsonRpcResponse>((resolve) => {
       timer = setTimeout(() => {
-        controller?.abort();
+        // Settle first, then abort: the client must learn it was a timeout, not its own cancellation.
         resolve(failure(req.id, ErrorCode.InternalError, `Request timed out after ${o.requestTimeoutMs} ms`));
+        controller?.abort();
       }, o.requestTimeoutMs);
     });
     const aborted = new Promise<JsonRpcResponse>((resolve) => {

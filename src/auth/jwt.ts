@@ -1,0 +1,239 @@
+/** @module The `jwt` strategy: a resource server for an existing identity provider's access tokens (RFC 9068), with protected-resource metadata (RFC 9728) pointing clients at that provider. */
+import type { AuthResult, AuthStrategy } from "./strategy.ts";
+import type { Identity } from "./identity.ts";
+import type { Handler, RequestContext } from "../http/pipeline.ts";
+import { bearerCredential } from "./bearer.ts";
+import { sha256Hex } from "../crypto/hash.ts";
+import { JoseError, type JoseErrorCode } from "./jwt-errors.ts";
+import {
+  type AsymmetricAlgorithm,
+  DEFAULT_ALGORITHMS,
+  type HmacAlgorithm,
+  importHmacSecret,
+  isHmacAlgorithm,
+  isJwsAlgorithm,
+  type JwsAlgorithm,
+} from "./jws-algorithms.ts";
+import { type JwtClaims, jwtVerify, type KeyResolver } from "./jwt-verify.ts";
+import { remoteJwks } from "./jwks.ts";
+import { discoverAuthorizationServer } from "./issuer-discovery.ts";
+import { verifiedTokenCache, type VerifiedTokenCacheOptions } from "./verified-tokens.ts";
+import { protectedResourceMetadata, type ProtectedResourceMetadata, resourceMetadataRoute, resourceMetadataUrl } from "./resource-metadata.ts";
+
+interface JwtCommonOptions {
+  /** Exact `iss` value(s) accepted; the first is the authorization server named in the metadata. */
+  issuer: string | readonly string[];
+  /** The token's audience must contain one of these; by default `resource` (RFC 8707: tokens bound to this server). */
+  audience?: string | readonly string[];
+  /** This MCP endpoint's canonical URL (e.g. `https://mcp.example.com/mcp`): the RFC 9728 `resource` and the default audience. */
+  resource: string;
+  /** Scopes this resource uses: `scopes_supported` in the metadata and `scope` in 401 challenges. */
+  scopes?: readonly string[];
+  /** Where the audience is carried: `aud` (default) or `client_id` (Cognito, Clerk). */
+  audienceClaim?: "aud" | "client_id";
+  /** Where scopes are: `scope` or `scp`; by default `scope`, else `scp`. Either may be a space-separated string or an array. */
+  scopeClaim?: "scope" | "scp";
+  /** Leeway for `exp`/`nbf`/`iat` in seconds (default 30). */
+  clockSkewSeconds?: number;
+  /** Verified-token cache (default 10 000 tokens, 5 min at most); `false` turns it off. */
+  cache?: Omit<VerifiedTokenCacheOptions, "now"> | false;
+  /** JWKS fetching: timeout (default 5 s), size cap (256 KiB), unknown-kid cooldown (30 s). */
+  jwks?: { timeoutMs?: number; maxBytes?: number; cooldownMs?: number };
+  /** The fetch used for discovery and JWKS (default: global fetch). */
+  fetch?: typeof fetch;
+  /** The current time in milliseconds (tests). */
+  now?: () => number;
+  /** Shown in the metadata (`resource_name`). */
+  resourceName?: string;
+}
+
+/**
+ * Either keys from the issuer (`jwksUri`, else discovered from the issuer: OIDC, then RFC 8414)
+ * with asymmetric algorithms only, or additionally a shared `secret` that alone may verify HMAC
+ * algorithms. HS256 without a secret is a compile error, and at run time a JWKS key is never used
+ * for an HMAC algorithm (RFC 8725 §3.1).
+ */
+export type JwtOptions =
+  & JwtCommonOptions
+  & (
+    | { jwksUri?: string; secret?: never; algorithms?: readonly AsymmetricAlgorithm[] }
+    | { secret: string; jwksUri?: string; algorithms?: readonly JwsAlgorithm[] }
+  );
+
+/** The strategy plus what the server needs to advertise it (challenge, metadata). */
+export interface JwtStrategy extends AuthStrategy {
+  readonly name: "jwt";
+  readonly resource: string;
+  /** The path-inserted RFC 9728 URL for `WWW-Authenticate: Bearer resource_metadata="…"`. */
+  readonly resourceMetadataUrl: string;
+  readonly metadata: ProtectedResourceMetadata;
+  /** Scopes to put in 401 challenges (may be empty). */
+  readonly scopes: readonly string[];
+  /** Serves the metadata at the root and path-inserted well-known URLs. */
+  routes: (request: Request, ctx: RequestContext, next: Handler) => Promise<Response | undefined>;
+}
+
+/** The HMAC secret must be at least as long as the hash (RFC 7518 §3.2): 32 bytes for HS256. */
+const MIN_SECRET_BYTES = 32;
+
+/** What a refused token is told: stable, free of token content, and honest about outages. */
+function describe(error: JoseError): string {
+  const byCode: Partial<Record<JoseErrorCode, string>> = {
+    JWTExpired: "The access token has expired",
+    JWTNotYetValid: "The access token is not valid yet",
+    JWKSUnavailable: "The access token's signing key is not known and the issuer's keys could not be fetched; try again later",
+    JWKSNoMatchingKey: "The access token is signed with a key the issuer does not publish",
+    JWSSignatureVerificationFailed: "The access token's signature is not valid",
+  };
+  return byCode[error.code] ?? error.message;
+}
+
+/** Reads scopes from `scope` or `scp`, each as a space-separated string (RFC 8693 §4.2) or an array of strings. */
+export function scopesOf(claims: JwtClaims, claim?: "scope" | "scp"): string[] {
+  const value = claim ? claims[claim] : claims.scope ?? claims.scp;
+  if (typeof value === "string") return value.split(" ").filter((s) => s !== "");
+  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === "string" && s !== "");
+  return [];
+}
+
+/** Validates an absolute http(s) URL without fragment and drops a trailing slash. */
+function canonicalResource(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`jwt: resource must be an absolute URL, got "${value}"`);
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hash) {
+    throw new TypeError(`jwt: resource must be an http(s) URL without a fragment, got "${value}"`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * `jwt({ issuer, resource, ... })`. Per request: the bearer token is looked up in the
+ * verified-token cache (no SubtleCrypto on a hit); on a miss it is fully verified (`jwtVerify`)
+ * and cached until its `exp`. Identity: `subject` = `sub`, `scopes` from the scope claim,
+ * `claims` = the whole verified payload, `clientId` = `client_id` or `azp`. There is no upstream
+ * credential: the client's token is never passed through (MCP authorization), so
+ * `resolvedHeaders` is `{}`.
+ */
+export function jwt(options: JwtOptions): JwtStrategy {
+  const issuers = typeof options.issuer === "string" ? [options.issuer] : [...options.issuer];
+  if (issuers.length === 0 || issuers.some((i) => typeof i !== "string" || i === "")) throw new TypeError("jwt: issuer is required");
+  // The canonical resource URL has no trailing slash (MCP authorization, RFC 8707 §2).
+  const resource = canonicalResource(options.resource);
+  const audience = options.audience === undefined ? [resource] : typeof options.audience === "string" ? [options.audience] : [...options.audience];
+  if (audience.length === 0) throw new TypeError("jwt: audience must not be empty");
+  const secret = options.secret;
+  if (secret !== undefined && new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) {
+    throw new TypeError(`jwt: secret must be at least ${MIN_SECRET_BYTES} bytes (RFC 7518 §3.2)`);
+  }
+  const algorithms: JwsAlgorithm[] = options.algorithms
+    ? [...options.algorithms]
+    : secret !== undefined
+    ? ["HS256", ...(options.jwksUri ? DEFAULT_ALGORITHMS : [])]
+    : [...DEFAULT_ALGORITHMS];
+  for (const alg of algorithms) {
+    if (!isJwsAlgorithm(alg)) throw new TypeError(`jwt: unsupported algorithm "${alg}"`);
+    if (isHmacAlgorithm(alg) && secret === undefined) throw new TypeError(`jwt: ${alg} needs an explicitly configured secret`);
+  }
+  if (algorithms.length === 0) throw new TypeError("jwt: algorithms must not be empty");
+  const now = options.now ?? Date.now;
+  const fetchOptions = { fetch: options.fetch, timeoutMs: options.jwks?.timeoutMs, maxBytes: options.jwks?.maxBytes };
+
+  const needsJwks = algorithms.some((a) => !isHmacAlgorithm(a));
+  const jwks = needsJwks
+    ? remoteJwks({
+      ...fetchOptions,
+      cooldownMs: options.jwks?.cooldownMs,
+      now,
+      uri: options.jwksUri ?? (async () => {
+        const metadata = await discoverAuthorizationServer(issuers[0], fetchOptions);
+        if (typeof metadata.jwks_uri !== "string") throw new JoseError("DiscoveryFailed", `${issuers[0]} publishes no jwks_uri`);
+        return metadata.jwks_uri;
+      }),
+    })
+    : undefined;
+  const hmacKeys = new Map<HmacAlgorithm, Promise<CryptoKey>>();
+
+  // The one place that decides which key material an algorithm may use: HMAC only the configured
+  // secret, everything else only the issuer's published public keys (RFC 8725 §3.1).
+  const keys: KeyResolver = async (header) => {
+    if (isHmacAlgorithm(header.alg)) {
+      if (secret === undefined) throw new JoseError("JOSEAlgNotAllowed", "HMAC tokens are not accepted");
+      let key = hmacKeys.get(header.alg);
+      if (!key) hmacKeys.set(header.alg, key = importHmacSecret(secret, header.alg));
+      return [await key];
+    }
+    if (!jwks) throw new JoseError("JOSEAlgNotAllowed", "The token's algorithm is not allowed");
+    return await jwks.keysFor({ alg: header.alg as AsymmetricAlgorithm, kid: header.kid });
+  };
+
+  const cache = options.cache === false ? undefined : verifiedTokenCache<Identity>({ ...options.cache, now });
+  const scopes = [...(options.scopes ?? [])];
+  const metadata = protectedResourceMetadata({
+    resource,
+    authorizationServers: [issuers[0]],
+    scopesSupported: scopes,
+    resourceName: options.resourceName,
+  });
+  const route = resourceMetadataRoute(metadata);
+
+  return {
+    name: "jwt",
+    resource,
+    resourceMetadataUrl: resourceMetadataUrl(resource),
+    metadata,
+    scopes,
+    routes: (request, ctx, next) => route(request, ctx, next),
+    async authenticate(request): Promise<AuthResult> {
+      const credential = bearerCredential(request);
+      switch (credential.kind) {
+        case "missing":
+        case "other_scheme":
+          return { ok: false, description: "Missing access token; expected 'Authorization: Bearer <token>'" };
+        case "malformed":
+          return { ok: false, error: "invalid_request", description: "Malformed Authorization header; expected exactly one token after 'Bearer'" };
+      }
+      const token = credential.token;
+      const hit = cache?.get(token);
+      if (hit) return { ok: true, identity: hit, resolvedHeaders: {} };
+      let claims: JwtClaims;
+      try {
+        ({ claims } = await jwtVerify(token, keys, {
+          issuer: issuers,
+          audience,
+          audienceClaim: options.audienceClaim,
+          algorithms,
+          clockSkewSeconds: options.clockSkewSeconds,
+          now,
+        }));
+      } catch (error) {
+        if (error instanceof JoseError) return { ok: false, error: "invalid_token", description: describe(error) };
+        throw error;
+      }
+      const credentialId = `jwt:${(await sha256Hex(token)).slice(0, 16)}`;
+      const clientId = typeof claims.client_id === "string" ? claims.client_id : typeof claims.azp === "string" ? claims.azp : undefined;
+      // Frozen: one identity object is shared by every request that presents this token.
+      const identity: Identity = deepFreeze({
+        strategy: "jwt" as const,
+        subject: typeof claims.sub === "string" ? claims.sub : undefined,
+        scopes: scopesOf(claims, options.scopeClaim),
+        claims,
+        ...(clientId ? { clientId } : {}),
+        credentialId,
+      });
+      cache?.set(token, identity, (claims.exp as number) * 1000);
+      return { ok: true, identity, resolvedHeaders: {} };
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/** @module The `gatehouse` command line (`deno run -A src/cli/main.ts login …`, `bun run src/cli/main.ts login …`): argument parsing and the runtime adapters `login` needs (a loopback listener, a browser, a 0600 file). */
+// Like src/runtime/, this entry point is allowed `node:*`: both Deno and Bun implement these modules.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chmodSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { login, LoginError, type LoginOptions, type LoopbackListen } from "./login.ts";
+
+const USAGE = `usage: gatehouse login (--server <mcp url> | --issuer <issuer url>) [options]
+
+  --server URL            an MCP server URL: follow its 401 to the resource metadata and the authorization server
+  --issuer URL            an authorization server's issuer identifier
+  --client-id ID          a registered client (default: CIMD or Dynamic Client Registration)
+  --client-secret SECRET  for confidential clients
+  --client-metadata-url U a Client ID Metadata Document URL to use as client id
+  --scope "A B"           scopes to request (default: the resource's scopes_supported)
+  --resource URL          RFC 8707 resource (default: the --server URL)
+  --port N                loopback port for the redirect (default: random)
+  --timeout SECONDS       how long to wait for the browser (default 300)
+  --out FILE              write the token response (JSON) to FILE with mode 0600 instead of printing the token
+  --no-browser            print the URL only
+  --json                  print the whole token response as JSON`;
+
+/** A one-shot HTTP server on 127.0.0.1 bridging node:http to a fetch-style handler. */
+export const nodeLoopbackListen: LoopbackListen = async (port, handler) => {
+  const server = createServer(async (req, res) => {
+    try {
+      const response = await handler(new Request(`http://127.0.0.1${req.url ?? "/"}`, { method: req.method }));
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(new Uint8Array(await response.arrayBuffer()));
+    } catch {
+      res.writeHead(500).end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+};
+
+function openBrowser(url: string): Promise<void> {
+  const [cmd, args] = process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args as string[], { stdio: "ignore", detached: true });
+    child.once("error", reject);
+    child.once("spawn", () => {
+      child.unref();
+      resolve();
+    });
+  });
+}
+
+/** Parses `login` arguments. Throws `Error` with a one-line message for a bad or missing argument. */
+export function parseLoginArgs(argv: readonly string[]): { options: Omit<LoginOptions, "listen">; out?: string; json: boolean; browser: boolean } {
+  const flags: Record<string, string> = {};
+  const bools = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--no-browser" || arg === "--json") {
+      bools.add(arg);
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unexpected argument ${arg}`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
+    flags[m[1]] = value;
+  }
+  const known = ["server", "issuer", "client-id", "client-secret", "client-metadata-url", "scope", "resource", "port", "timeout", "out"];
+  for (const name of Object.keys(flags)) if (!known.includes(name)) throw new Error(`unknown option --${name}`);
+  if (!!flags.server === !!flags.issuer) throw new Error("give exactly one of --server or --issuer");
+  const port = flags.port === undefined ? 0 : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port: expected 0 to 65535");
+  const timeout = flags.timeout === undefined ? 300 : Number(flags.timeout);
+  if (!(timeout > 0)) throw new Error("--timeout: expected a positive number of seconds");
+  const common = {
+    clientId: flags["client-id"],
+    clientSecret: flags["client-secret"],
+    clientMetadataUrl: flags["client-metadata-url"],
+    scopes: flags.scope?.split(/[\s,]+/).filter((s) => s !== ""),
+    resource: flags.resource,
+    port,
+    timeoutMs: timeout * 1000,
+  };
+  const options = flags.server ? { ...common, server: flags.server } : { ...common, issuer: flags.issuer };
+  return { options, out: flags.out, json: bools.has("--json"), browser: !bools.has("--no-browser") };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== "login") {
+    console.error(USAGE);
+    return command === undefined || command === "--help" || command === "help" ? 0 : 2;
+  }
+  let parsed;
+  try {
+    parsed = parseLoginArgs(rest);
+  } catch (error) {
+    console.error(`gatehouse login: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const result = await login({
+      ...parsed.options,
+      listen: nodeLoopbackListen,
+      openBrowser: parsed.browser ? openBrowser : undefined,
+      print: (line) => console.error(line),
+    } as LoginOptions);
+    if (parsed.out) {
+      writeFileSync(parsed.out, JSON.stringify(result, null, 2) + "\n", { mode: 0o600 });
+      chmodSync(parsed.out, 0o600); // an existing file keeps its old mode otherwise
+      console.error(`Token written to ${parsed.out} (mode 0600)`);
+    } else {
+      console.log(parsed.json ? JSON.stringify(result, null, 2) : result.accessToken);
+    }
+    return 0;
+  } catch (error) {
+    console.error(`gatehouse login: ${error instanceof LoginError ? `${error.message} [${error.code}]` : (error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,76 @@
+/**
+ * @module The OAuth endpoints, by exact path: discovery metadata, `/authorize`, `/token`, `/register`, `/revoke` and the provider callback; CORS (no credentials) on the ones browser clients call directly.
+ */
+import { handleAuthorizeGet, handleAuthorizePost } from "./authorize.ts";
+import { handleProviderCallback } from "./callback.ts";
+import { authorizationServerMetadata, protectedResourceMetadata } from "./metadata.ts";
+import { handleRegister } from "./register.ts";
+import { handleRevoke } from "./revoke.ts";
+import { handleToken } from "./token.ts";
+import { OPEN_CORS, oauthError } from "./responses.ts";
+import type { OAuthSettings } from "./settings.ts";
+
+export const AS_METADATA_PATH = "/.well-known/oauth-authorization-server";
+export const PRM_PATH = "/.well-known/oauth-protected-resource";
+
+type Route = (request: Request, url: URL) => Promise<Response>;
+
+/** The route table; `undefined` for any other path. */
+export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; serverName: string }) {
+  const document = (body: Record<string, unknown>): Route => {
+    const text = JSON.stringify(body); // serialised once (DESIGN §8)
+    return (request) => {
+      if (request.method !== "GET" && request.method !== "HEAD") return Promise.resolve(oauthError("invalid_request", "Use GET", 405, { allow: "GET" }));
+      return Promise.resolve(
+        new Response(request.method === "HEAD" ? null : text, {
+          headers: { "content-type": "application/json", "cache-control": "public, max-age=300", ...OPEN_CORS },
+        }),
+      );
+    };
+  };
+  const callbackPaths = new Set(["/oauth/provider-callback", "/oauth/callback"]);
+  const redirect = new URL(s.providerRedirectUri);
+  if (redirect.origin === new URL(s.issuer).origin) callbackPaths.add(redirect.pathname);
+
+  const table = new Map<string, Route>([
+    [AS_METADATA_PATH, document(authorizationServerMetadata(s))],
+    // RFC 9728 §3.1: the root document describes the origin; the path-inserted one the MCP endpoint.
+    [PRM_PATH, document(protectedResourceMetadata(s, s.issuer))],
+    [`${PRM_PATH}${options.mcpPath}`, document(protectedResourceMetadata(s, s.resource))],
+    ["/authorize", (request, url) => {
+      if (request.method === "GET") return handleAuthorizeGet(s, request, url, options.serverName);
+      if (request.method === "POST") return handleAuthorizePost(s, request);
+      return Promise.resolve(oauthError("invalid_request", "Use GET or POST", 405, { allow: "GET, POST" }));
+    }],
+    ["/token", (request) => handleToken(s, request)],
+    ["/register", (request) => handleRegister(s, request)],
+    ["/revoke", (request) => handleRevoke(s, request)],
+  ]);
+  for (const path of callbackPaths) {
+    table.set(path, (request, url) =>
+      request.method === "GET"
+        ? handleProviderCallback(s, request, url)
+        : Promise.resolve(oauthError("invalid_request", "Use GET", 405, { allow: "GET" })));
+  }
+  const corsPaths = new Set([AS_METADATA_PATH, PRM_PATH, `${PRM_PATH}${options.mcpPath}`, "/token", "/register", "/revoke"]);
+
+  return (request: Request, url: URL): Promise<Response> | undefined => {
+    const route = table.get(url.pathname);
+    if (!route) return undefined;
+    if (request.method === "OPTIONS") {
+      if (!corsPaths.has(url.pathname)) return undefined;
+      return Promise.resolve(
+        new Response(null, {
+          status: 204,
+          headers: {
+            ...OPEN_CORS,
+            "access-control-allow-methods": "GET, POST, OPTIONS",
+            "access-control-allow-headers": "authorization, content-type, mcp-protocol-version",
+            "access-control-max-age": "600",
+          },
+        }),
+      );
+    }
+    return route(request, url);
+  };
+}

@@ -1,0 +1,80 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readBody } from "../../src/http/body.ts";
+import { jsonOf, mcpRequest, post, rpc, server } from "../mcp/helpers.ts";
+
+const LIMIT = 256;
+const s = server({ maxBodyBytes: LIMIT });
+
+/** A chunked body: no Content-Length, delivered in pieces. */
+function streamOf(chunks: number, size: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent++ >= chunks) return controller.close();
+      controller.enqueue(new TextEncoder().encode(" ".repeat(size)));
+    },
+  });
+}
+
+describe("body size limit (maxBodyBytes)", () => {
+  it("413 when the declared Content-Length exceeds the limit", async () => {
+    const big = JSON.stringify(rpc("ping", { pad: "x".repeat(LIMIT * 2) }));
+    const r = await s.fetch(mcpRequest("POST", {
+      body: big,
+      headers: { "content-type": "application/json", accept: "application/json", "content-length": String(big.length) },
+    }));
+    assert.equal(r.status, 413);
+    assert.equal((await jsonOf(r)).error.code, -32600);
+  });
+
+  it("413 for an oversized body without a length header (a chunked stream)", async () => {
+    const request = mcpRequest("POST", { body: streamOf(10, 100), headers: { "content-type": "application/json", accept: "application/json" } });
+    assert.equal(request.headers.get("content-length"), null);
+    const r = await s.fetch(request);
+    assert.equal(r.status, 413);
+    assert.equal((await jsonOf(r)).error.code, -32600);
+  });
+
+  it("a body just under the limit is served", async () => {
+    const body = JSON.stringify(rpc("tools/list"));
+    assert.ok(body.length < LIMIT);
+    const r = await post(s, body);
+    assert.equal(r.status, 200);
+    await r.body?.cancel();
+  });
+
+  it("a small chunked body is reassembled and served", async () => {
+    const text = JSON.stringify(rpc("tools/list"));
+    const parts = [text.slice(0, 5), text.slice(5, 17), text.slice(17)];
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(new TextEncoder().encode(p));
+        c.close();
+      },
+    });
+    const r = await s.fetch(mcpRequest("POST", { body, headers: { "content-type": "application/json", accept: "application/json" } }));
+    assert.equal(r.status, 200);
+    assert.ok(Array.isArray((await jsonOf(r)).result.tools));
+  });
+
+  it("readBody: a multibyte character split across chunks decodes intact", async () => {
+    const bytes = new TextEncoder().encode('"é☃"');
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(bytes.slice(0, 2));
+        c.enqueue(bytes.slice(2, 5));
+        c.enqueue(bytes.slice(5));
+        c.close();
+      },
+    });
+    const result = await readBody(new Request("http://localhost/", { method: "POST", body, duplex: "half" } as RequestInit), 100);
+    assert.deepEqual(result, { ok: true, text: '"é☃"' });
+  });
+
+  it("readBody: counts bytes, not characters", async () => {
+    const result = await readBody(new Request("http://localhost/", { method: "POST", body: "☃".repeat(40) }), 100);
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.status, 413);
+  });
+});
