@@ -27,9 +27,13 @@ const metaOf = (m: { params?: Record<string, unknown> }) => {
   return typeof meta === "object" && meta !== null && !Array.isArray(meta) ? meta as Record<string, unknown> : undefined;
 };
 
-/** A message is modern when its body says so (`_meta` protocol version) or the header names a stateless revision. */
+/**
+ * A message is modern when its body says so (a `_meta` protocol version that is not a known 2025
+ * revision; unknown ones get the modern -32022 answer) or the header names a stateless revision.
+ */
 export function isModernMessage(message: { params?: Record<string, unknown> }, headerVersion: string | undefined): boolean {
-  if (metaOf(message)?.[META.protocolVersion] !== undefined) return true;
+  const bodyVersion = metaOf(message)?.[META.protocolVersion];
+  if (bodyVersion !== undefined) return !(isSupported(bodyVersion) && !isStatelessEra(bodyVersion));
   return headerVersion !== undefined && isSupported(headerVersion) && isStatelessEra(headerVersion);
 }
 

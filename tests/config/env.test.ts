@@ -197,11 +197,95 @@ describe("strategyFromConfig", () => {
     assert.deepEqual((await custom.authenticate(new Request("https://x/mcp"), ctx) as { resolvedHeaders: unknown }).resolvedHeaders, { a: "b:c" });
   });
 
-  it("says jwt and oauth are not implemented yet, naming AUTH_STRATEGY", () => {
-    for (const name of ["jwt", "oauth"]) {
-      assert.throws(() => strategyFromConfig(parseEnv({ AUTH_STRATEGY: name })), (e: unknown) =>
-        e instanceof ConfigError && e.variable === "AUTH_STRATEGY" && /not implemented yet/.test(e.message));
-    }
+  it("says oauth is not implemented yet, naming AUTH_STRATEGY", () => {
+    assert.throws(() => strategyFromConfig(parseEnv({ AUTH_STRATEGY: "oauth" })), (e: unknown) =>
+      e instanceof ConfigError && e.variable === "AUTH_STRATEGY" && /not implemented yet/.test(e.message));
+  });
+});
+
+describe("AUTH_STRATEGY=jwt", () => {
+  const ISSUER = "https://id.example.com";
+  const SECRET = "jwt-shared-secret-0123456789abcdefghij";
+
+  it("needs JWT_ISSUER (or a provider) and defaults the audience to PUBLIC_URL + /mcp", () => {
+    fails({ AUTH_STRATEGY: "jwt" }, "JWT_ISSUER", /required when AUTH_STRATEGY=jwt/);
+    const config = parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: ISSUER, PUBLIC_URL: "https://mcp.example.com/" });
+    assert.deepEqual(config.auth, {
+      strategy: "jwt",
+      provider: undefined,
+      issuer: ISSUER,
+      audience: ["https://mcp.example.com/mcp"],
+      resource: "https://mcp.example.com/mcp",
+      jwksUri: undefined,
+      algorithms: undefined,
+      secret: undefined,
+      clockSkewSeconds: 30,
+      scopes: [],
+      scopeClaim: undefined,
+      audienceClaim: undefined,
+    });
+    assert.deepEqual(config.ignored, []);
+  });
+
+  it("reads audience, JWKS URI, algorithms, skew and scopes", () => {
+    const auth = parseEnv({
+      AUTH_STRATEGY: "jwt",
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: "api://a, https://mcp.example.com/mcp",
+      JWT_JWKS_URI: "https://id.example.com/keys",
+      JWT_ALGORITHMS: "ES256,RS256",
+      JWT_CLOCK_SKEW_SECONDS: "5",
+      JWT_SCOPES: "files:read files:write",
+    }).auth;
+    assert.ok(auth.strategy === "jwt");
+    assert.deepEqual(auth.audience, ["api://a", "https://mcp.example.com/mcp"]);
+    assert.equal(auth.jwksUri, "https://id.example.com/keys");
+    assert.deepEqual(auth.algorithms, ["ES256", "RS256"]);
+    assert.equal(auth.clockSkewSeconds, 5);
+    assert.deepEqual(auth.scopes, ["files:read", "files:write"]);
+  });
+
+  it("refuses none, unknown algorithms, HS256 without JWT_SECRET, short secrets, plain-http issuers and bad skews", () => {
+    const base = { AUTH_STRATEGY: "jwt", JWT_ISSUER: ISSUER };
+    fails({ ...base, JWT_ALGORITHMS: "none" }, "JWT_ALGORITHMS", /"none" is not supported/);
+    fails({ ...base, JWT_ALGORITHMS: "RS256,XX1" }, "JWT_ALGORITHMS", /"XX1"/);
+    fails({ ...base, JWT_ALGORITHMS: "HS256" }, "JWT_ALGORITHMS", /need JWT_SECRET/);
+    fails({ ...base, JWT_SECRET: "short" }, "JWT_SECRET", /at least 32/);
+    fails({ AUTH_STRATEGY: "jwt", JWT_ISSUER: "http://id.example.com" }, "JWT_ISSUER", /https/);
+    fails({ ...base, JWT_JWKS_URI: "http://id.example.com/keys" }, "JWT_JWKS_URI", /https/);
+    fails({ ...base, JWT_CLOCK_SKEW_SECONDS: "3600" }, "JWT_CLOCK_SKEW_SECONDS", /0 to 300/);
+    fails({ ...base, JWT_PROVIDER: "acme" }, "JWT_PROVIDER", /expected one of auth0/);
+    assert.equal(parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: "http://127.0.0.1:9000" }).auth.strategy, "jwt", "http on loopback is fine");
+  });
+
+  it("HS256-only service tokens: any issuer string, JWT_SECRET required", async () => {
+    const config = parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: "billing-service", JWT_SECRET: SECRET, JWT_ALGORITHMS: "HS256" });
+    const strategy = strategyFromConfig(config);
+    assert.equal(strategy.name, "jwt");
+  });
+
+  it("JWT_PROVIDER fills in issuer, JWKS and claims from a tenant", () => {
+    const auth = parseEnv({ AUTH_STRATEGY: "jwt", JWT_PROVIDER: "cognito", JWT_ISSUER: "us-east-1_AbC123", JWT_AUDIENCE: "client-1" }).auth;
+    assert.ok(auth.strategy === "jwt");
+    assert.deepEqual(auth.issuer, ["https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123"]);
+    assert.equal(auth.jwksUri, "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123/.well-known/jwks.json");
+    assert.equal(auth.audienceClaim, "client_id");
+    fails({ AUTH_STRATEGY: "jwt", JWT_PROVIDER: "auth0" }, "JWT_ISSUER", /JWT_PROVIDER=auth0: auth0 needs the tenant domain/);
+    assert.equal(parseEnv({ AUTH_STRATEGY: "jwt", JWT_PROVIDER: "google", JWT_AUDIENCE: "x" }).auth.strategy, "jwt");
+  });
+
+  it("builds the strategy, whose metadata and challenge point at the issuer and the resource", () => {
+    const strategy = strategyFromConfig(parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: ISSUER, PUBLIC_URL: "https://mcp.example.com" })) as unknown as {
+      metadata: { resource: string; authorization_servers: string[] };
+      resourceMetadataUrl: string;
+    };
+    assert.equal(strategy.metadata.resource, "https://mcp.example.com/mcp");
+    assert.deepEqual(strategy.metadata.authorization_servers, [ISSUER]);
+    assert.equal(strategy.resourceMetadataUrl, "https://mcp.example.com/.well-known/oauth-protected-resource/mcp");
+  });
+
+  it("warns when JWT_* variables are set under another strategy", () => {
+    assert.deepEqual(parseEnv({ JWT_ISSUER: ISSUER }).ignored, ["JWT_ISSUER"]);
   });
 });
 
