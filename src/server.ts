@@ -11,6 +11,8 @@ import type { ScopeHierarchy } from "./auth/scopes.ts";
 import { preAuthRateLimitStage, rateLimitStage } from "./ratelimit/stage.ts";
 import type { KV } from "./store/kv.ts";
 import { memoryStore } from "./store/memory.ts";
+import { guardedStore, StoreUnavailableError } from "./store/guarded.ts";
+import { ErrorCode } from "./mcp/jsonrpc.ts";
 import { randomToken } from "./crypto/random.ts";
 import { buildRegistry, type Definitions } from "./mcp/registry.ts";
 import { createDispatcher, type ServerIdentity } from "./mcp/dispatcher.ts";
@@ -45,6 +47,8 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   allowedOrigins?: readonly string[] | "*";
   /** Host header values accepted (default: the public URL's host, plus loopback hosts for a loopback server). `[]` accepts any. */
   allowedHosts?: readonly string[];
+  /** A store call that takes longer fails the request with 503 (default 5 s). */
+  storeTimeoutMs?: number;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   /** A handler running longer is cancelled and answered with an error (default 5 minutes). */
@@ -81,7 +85,7 @@ export interface GatehouseServer {
 }
 
 export function createServer(options: ServerOptions): GatehouseServer {
-  const store = options.store ?? memoryStore();
+  const store = guardedStore(options.store ?? memoryStore(), options.storeTimeoutMs);
   const publicUrl = new URL(options.publicUrl ?? "http://localhost:8000");
   const mcpPath = options.mcpPath ?? "/mcp";
   const loopback = isLoopbackHostname(publicUrl.hostname);
@@ -143,6 +147,14 @@ export function createServer(options: ServerOptions): GatehouseServer {
         resolvedHeaders: {},
       };
       return handler(request, ctx).catch((error) => {
+        if (error instanceof StoreUnavailableError) {
+          // The store is down or slow: say so, and when to come back; service resumes with the store.
+          console.error(`[gatehouse] ${error.message}`);
+          const body = isMcp(ctx.url.pathname)
+            ? { jsonrpc: "2.0", id: null, error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" } }
+            : { error: "temporarily_unavailable", error_description: "Storage is unavailable; retry shortly" };
+          return json(body, 503, { "retry-after": "1" });
+        }
         // Last line of defence: never a stack trace, never a hang.
         console.error("[gatehouse] unhandled error:", error instanceof Error ? error.message : error);
         return json({ error: "server_error", error_description: "Internal error" }, 500);
