@@ -21,6 +21,7 @@ import { createHub, type ListKind } from "./mcp/hub.ts";
 import { createTransport } from "./mcp/transport.ts";
 import { createRequestStateCodec } from "./mcp/request-state.ts";
 import { createPreflight } from "./mcp/middleware.ts";
+import { createToolsApi, isToolsApiPath } from "./http/tools-api.ts";
 import { auditStage, type AuditOptions } from "./audit/log.ts";
 import { serveStdio, type StdioChannel } from "./mcp/stdio.ts";
 import { requestInfo } from "./runtime/entry.ts";
@@ -67,6 +68,8 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   cacheTtlMs?: number;
   /** Structured audit log of auth failures, refusals, rate-limit hits and sampled successes (default: none). */
   audit?: AuditOptions;
+  /** Serve the plain HTTP tools API (`GET /tools`, `POST /tools/{name}`) behind the same checks (default false). */
+  toolsApi?: boolean;
   /** Extra stages placed after rate limiting and before the routes (your own routes, logging). */
   stages?: readonly Stage[];
 }
@@ -103,19 +106,23 @@ export function createServer(options: ServerOptions): GatehouseServer {
     cacheTtlMs: options.cacheTtlMs,
     requestState: createRequestStateCodec(options.secret ?? randomToken(32)),
   });
+  const preflight = createPreflight({ store, scopeHierarchy: options.scopeHierarchy, resourceMetadataUrl: auth.resourceMetadataUrl });
+  const toolsApi = options.toolsApi ? createToolsApi({ dispatcher, preflight, maxBodyBytes: options.maxBodyBytes ?? 1_048_576, scopeHierarchy: options.scopeHierarchy }) : undefined;
   const transport = createTransport({
     dispatcher,
     sessions: options.sessions === false ? undefined : createSessions({ store }),
     hub,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     requestTimeoutMs: options.requestTimeoutMs ?? 5 * 60_000,
-    preflight: createPreflight({ store, scopeHierarchy: options.scopeHierarchy }),
+    preflight,
   });
   const isMcp = (p: string) => p === mcpPath || p === `${mcpPath}/`;
+  const isProtected = (p: string) => isMcp(p) || (toolsApi !== undefined && isToolsApiPath(p));
 
   const routes: Handler = (request, ctx) => {
     const path = ctx.url.pathname;
     if (isMcp(path)) return transport(request, ctx);
+    if (toolsApi && isToolsApiPath(path)) return toolsApi(request, ctx);
     if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
       return Promise.resolve(json({ status: "ok" }));
     }
@@ -124,13 +131,20 @@ export function createServer(options: ServerOptions): GatehouseServer {
 
   const limit = options.rateLimit || undefined;
   const stages: Stage[] = [
-    guardStage({ allowedHosts, allowedOrigins, allowLoopbackOrigins: loopback, allowHeaders: headerOf(auth) }),
+    guardStage({
+      allowedHosts,
+      allowedOrigins,
+      allowLoopbackOrigins: loopback,
+      allowHeaders: headerOf(auth),
+      originChecked: isProtected,
+      openCors: (p) => p.startsWith("/.well-known/") || (auth.publicCorsPaths?.includes(p) ?? false),
+    }),
     ...(options.audit ? [auditStage({ credentialHeader: headerOf(auth)[0], ...options.audit })] : []),
     // The pre-auth limit sits outside the auth gate (it charges refused credentials per address);
     // the per-caller limit inside it, where the caller is known.
-    ...(limit?.preAuth ? [preAuthRateLimitStage({ store, ...limit.preAuth })] : []),
-    authStage(auth, { protectedPaths: isMcp }),
-    ...(limit ? [rateLimitStage({ store, rps: limit.rps, burst: limit.burst })] : []),
+    ...(limit?.preAuth ? [preAuthRateLimitStage({ store, ...limit.preAuth, protectedPaths: isProtected })] : []),
+    authStage(auth, { protectedPaths: isProtected, resourceMetadataUrl: auth.resourceMetadataUrl, scopes: auth.scopes }),
+    ...(limit ? [rateLimitStage({ store, rps: limit.rps, burst: limit.burst, protectedPaths: isProtected })] : []),
     ...(options.stages ?? []),
   ];
   const handler = compose(stages, routes);

@@ -33,4 +33,13 @@ export interface AuthStrategy {
    * Called before the auth gate; return `undefined` to pass the request on.
    */
   routes?: (request: Request, ctx: RequestContext, next: Handler) => Promise<Response | undefined>;
+  /** RFC 9728 metadata URL, when the strategy publishes one: 401/403 challenges point at it. */
+  readonly resourceMetadataUrl?: string;
+  /** Scopes the resource uses, named in 401 challenges (`scope="…"`). */
+  readonly scopes?: readonly string[];
+  /**
+   * Public endpoints browsers call cross-origin (OAuth token, register, revoke): answered with
+   * `Access-Control-Allow-Origin: *` and not subject to the MCP endpoint's Origin allow-list.
+   */
+  readonly publicCorsPaths?: readonly string[];
 }

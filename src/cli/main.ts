@@ -1,11 +1,7 @@
-/** @module The `gatehouse` command line (`deno run -A src/cli/main.ts login …`, `bun run src/cli/main.ts login …`): argument parsing and the runtime adapters `login` needs (a loopback listener, a browser, a 0600 file). */
-// Like src/runtime/, this entry point is allowed `node:*`: both Deno and Bun implement these modules.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { chmodSync, writeFileSync } from "node:fs";
-import { spawn } from "node:child_process";
-import process from "node:process";
-import { login, LoginError, type LoginOptions, type LoopbackListen } from "./login.ts";
+#!/usr/bin/env bun
+/** @module The `gatehouse` command line (`deno run -A src/cli/main.ts login …`, `bun run src/cli/main.ts login …`): argument parsing; the runtime pieces live in src/runtime/cli-io.ts. */
+import { login, LoginError, type LoginOptions } from "./login.ts";
+import { argv, nodeLoopbackListen, openBrowser, setExitCode, writePrivateFile } from "../runtime/cli-io.ts";
 
 const USAGE = `usage: gatehouse login (--server <mcp url> | --issuer <issuer url>) [options]
 
@@ -21,43 +17,6 @@ const USAGE = `usage: gatehouse login (--server <mcp url> | --issuer <issuer url
   --out FILE              write the token response (JSON) to FILE with mode 0600 instead of printing the token
   --no-browser            print the URL only
   --json                  print the whole token response as JSON`;
-
-/** A one-shot HTTP server on 127.0.0.1 bridging node:http to a fetch-style handler. */
-export const nodeLoopbackListen: LoopbackListen = async (port, handler) => {
-  const server = createServer(async (req, res) => {
-    try {
-      const response = await handler(new Request(`http://127.0.0.1${req.url ?? "/"}`, { method: req.method }));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(new Uint8Array(await response.arrayBuffer()));
-    } catch {
-      res.writeHead(500).end();
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
-};
-
-function openBrowser(url: string): Promise<void> {
-  const [cmd, args] = process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args as string[], { stdio: "ignore", detached: true });
-    child.once("error", reject);
-    child.once("spawn", () => {
-      child.unref();
-      resolve();
-    });
-  });
-}
 
 /** Parses `login` arguments. Throws `Error` with a one-line message for a bad or missing argument. */
 export function parseLoginArgs(argv: readonly string[]): { options: Omit<LoginOptions, "listen">; out?: string; json: boolean; browser: boolean } {
@@ -116,8 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       print: (line) => console.error(line),
     } as LoginOptions);
     if (parsed.out) {
-      writeFileSync(parsed.out, JSON.stringify(result, null, 2) + "\n", { mode: 0o600 });
-      chmodSync(parsed.out, 0o600); // an existing file keeps its old mode otherwise
+      writePrivateFile(parsed.out, JSON.stringify(result, null, 2) + "\n");
       console.error(`Token written to ${parsed.out} (mode 0600)`);
     } else {
       console.log(parsed.json ? JSON.stringify(result, null, 2) : result.accessToken);
@@ -129,4 +87,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
+if (import.meta.main) setExitCode(await main(argv()));

@@ -16,6 +16,16 @@ export interface GuardOptions {
   allowLoopbackOrigins?: boolean;
   /** Extra request headers a browser client may send (e.g. the api_key header). */
   allowHeaders?: readonly string[];
+  /**
+   * Paths whose Origin must be allowed (the MCP endpoint: DNS-rebinding protection). Default: all.
+   * Other paths still get CORS headers only for allowed origins.
+   */
+  originChecked?: (pathname: string) => boolean;
+  /**
+   * Public, credential-free documents and endpoints any web page may call (well-known metadata,
+   * OAuth token/register/revoke): `Access-Control-Allow-Origin: *`, never refused for their Origin.
+   */
+  openCors?: (pathname: string) => boolean;
 }
 
 const ALLOW_HEADERS = [
@@ -71,18 +81,28 @@ export function guardStage(options: GuardOptions): Stage {
     }
   };
 
+  const originChecked = options.originChecked ?? (() => true);
+  const openCors = options.openCors ?? (() => false);
+
   return (next) => async (request, ctx) => {
     const origin = request.headers.get("origin");
-    // MCP Streamable HTTP: servers MUST validate Origin; a foreign one gets 403 (DNS rebinding).
+    const path = ctx.url.pathname;
     // In-process callers (tests, embedding) build Requests without a Host header: the URL carries it.
     if (!hostAllowed(request.headers.get("host") ?? ctx.url.host)) {
       return json({ error: "forbidden", error_description: "Host not allowed" }, 403);
     }
-    if (origin !== null && !originAllowed(origin)) {
+    const open = openCors(path);
+    const allowed = origin !== null && (open || originAllowed(origin));
+    // MCP Streamable HTTP: servers MUST validate Origin; a foreign one gets 403 (DNS rebinding).
+    if (origin !== null && !allowed && originChecked(path)) {
       return json({ error: "forbidden", error_description: "Origin not allowed" }, 403);
     }
-    const cors: Record<string, string> = origin !== null
-      ? { "access-control-allow-origin": anyOrigin ? "*" : origin, "access-control-expose-headers": EXPOSE_HEADERS, vary: "Origin" }
+    const cors: Record<string, string> = allowed
+      ? {
+        "access-control-allow-origin": anyOrigin || open ? "*" : origin!,
+        "access-control-expose-headers": EXPOSE_HEADERS,
+        ...(!anyOrigin && !open && { vary: "Origin" }),
+      }
       : {};
     if (request.method === "OPTIONS") {
       // Preflight carries no credentials (Fetch §4.8): answer it here, before any auth gate.
@@ -97,7 +117,7 @@ export function guardStage(options: GuardOptions): Stage {
       });
     }
     const response = await next(request, ctx);
-    if (origin === null) return response;
+    if (!allowed) return response;
     try {
       for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
       return response;

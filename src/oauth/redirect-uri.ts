@@ -28,6 +28,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export function checkRedirectUri(raw: unknown): RedirectUriCheck {
   if (typeof raw !== "string" || raw === "") return { ok: false, reason: "must be a non-empty string" };
   if (raw.length > MAX_REDIRECT_URI_LENGTH) return { ok: false, reason: `longer than ${MAX_REDIRECT_URI_LENGTH} characters` };
+  // deno-lint-ignore no-control-regex -- refusing control characters is the point
   if (/[\x00-\x20\x7f\\]/.test(raw)) return { ok: false, reason: "contains whitespace, control characters or backslashes" };
   if (raw.includes("#")) return { ok: false, reason: "must not contain a fragment" };
   if (raw.includes("*")) return { ok: false, reason: "must not contain wildcards" };

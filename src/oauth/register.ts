@@ -27,6 +27,7 @@ const invalid = (description: string) => oauthError("invalid_client_metadata", d
 
 function shortString(value: unknown, name: string, max = 200): string | undefined | Response {
   if (value === undefined) return undefined;
+  // deno-lint-ignore no-control-regex -- refusing control characters is the point
   if (typeof value !== "string" || value.length > max || /[\x00-\x1f\x7f]/.test(value)) {
     return invalid(`${name} must be a string of at most ${max} printable characters`);
   }

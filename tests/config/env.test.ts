@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { signHs256 } from "../auth/jwt-fixtures.ts";
 import { ConfigError, isLoopback, parseCustomHeaders, parseEnv, startupWarnings, strategyFromConfig } from "../../src/config/env.ts";
 
 const TOKEN = "env-test-token-0123456789abcdefghijklmno";
@@ -261,7 +262,16 @@ describe("AUTH_STRATEGY=jwt", () => {
   it("HS256-only service tokens: any issuer string, JWT_SECRET required", async () => {
     const config = parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: "billing-service", JWT_SECRET: SECRET, JWT_ALGORITHMS: "HS256" });
     const strategy = strategyFromConfig(config);
-    assert.equal(strategy.name, "jwt");
+    const now = Math.floor(Date.now() / 1000);
+    const token = await signHs256(new TextEncoder().encode(SECRET), { iss: "billing-service", aud: "http://localhost:8000/mcp", sub: "svc", exp: now + 60 });
+    const result = await strategy.authenticate(new Request("http://localhost:8000/mcp", { headers: { authorization: `Bearer ${token}` } }), {
+      url: new URL("http://localhost:8000/mcp"),
+      requestId: "t",
+      info: {},
+      auth: null,
+      resolvedHeaders: {},
+    });
+    assert.ok(result.ok && result.identity.subject === "svc");
   });
 
   it("JWT_PROVIDER fills in issuer, JWKS and claims from a tenant", () => {

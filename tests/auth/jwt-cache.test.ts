@@ -1,0 +1,100 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { jwt } from "../../src/auth/jwt.ts";
+import { verifiedTokenCache } from "../../src/auth/verified-tokens.ts";
+import { clock, makeKey, sign, startIssuer, type TestIssuer, type TestKey } from "./jwt-fixtures.ts";
+import { contextFor, req } from "./helpers.ts";
+
+const RESOURCE = "https://mcp.example.com/mcp";
+let issuer: TestIssuer;
+let key: TestKey;
+before(async () => {
+  issuer = await startIssuer();
+  key = await makeKey("ES256", "k1");
+  issuer.keys = [key.jwk];
+});
+after(() => issuer.close());
+
+/** Counts every SubtleCrypto call made while `fn` runs. */
+async function subtleCalls(fn: () => Promise<unknown>): Promise<number> {
+  const subtle = crypto.subtle as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const names = ["verify", "importKey", "digest", "sign"];
+  const originals = names.map((n) => subtle[n]);
+  let calls = 0;
+  names.forEach((n, i) => {
+    subtle[n] = function (this: unknown, ...args: unknown[]) {
+      calls++;
+      return originals[i].apply(this, args);
+    };
+  });
+  try {
+    await fn();
+  } finally {
+    names.forEach((n, i) => (subtle[n] = originals[i]));
+  }
+  return calls;
+}
+
+describe("verified-token cache", () => {
+  it("a repeated token is served without any SubtleCrypto call", async () => {
+    const time = clock();
+    const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now });
+    const token = await sign(key, { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 600 });
+    const auth = () => strategy.authenticate(req("/mcp", { authorization: `Bearer ${token}` }), contextFor(req("/mcp")));
+    const first = await subtleCalls(auth);
+    assert.ok(first >= 2, `the miss verifies (and hashes): ${first} calls`);
+    let result;
+    const second = await subtleCalls(async () => (result = await auth()));
+    assert.equal(second, 0);
+    assert.equal((result as unknown as { ok: boolean }).ok, true);
+  });
+
+  it("without the cache every request verifies again", async () => {
+    const time = clock();
+    const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now, cache: false });
+    const token = await sign(key, { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 600 });
+    const auth = () => strategy.authenticate(req("/mcp", { authorization: `Bearer ${token}` }), contextFor(req("/mcp")));
+    await auth();
+    assert.ok(await subtleCalls(auth) > 0);
+  });
+
+  it("a cached token stops working at its exp", async () => {
+    const time = clock();
+    const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now, clockSkewSeconds: 0 });
+    const token = await sign(key, { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 60 });
+    const auth = () => strategy.authenticate(req("/mcp", { authorization: `Bearer ${token}` }), contextFor(req("/mcp")));
+    assert.equal((await auth()).ok, true);
+    time.advance(59_000);
+    assert.equal((await auth()).ok, true);
+    time.advance(1_000);
+    const r = await auth();
+    assert.equal(r.ok, false);
+    assert.match((r as { description: string }).description, /expired/);
+  });
+
+  it("a forged variant of a cached token is not a hit", async () => {
+    const time = clock();
+    const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now });
+    const token = await sign(key, { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 600 });
+    const auth = (t: string) => strategy.authenticate(req("/mcp", { authorization: `Bearer ${t}` }), contextFor(req("/mcp")));
+    assert.equal((await auth(token)).ok, true);
+    const [h, p, s] = token.split(".");
+    assert.equal((await auth(`${h}.${p}.${s.slice(0, -2)}${s.endsWith("AA") ? "BB" : "AA"}`)).ok, false);
+  });
+
+  it("is bounded, evicting the least recently used, and caps the lifetime", () => {
+    const time = clock();
+    const cache = verifiedTokenCache<number>({ maxEntries: 2, maxTtlMs: 10_000, now: time.now });
+    cache.set("a", 1, time.now() + 60_000);
+    cache.set("b", 2, time.now() + 60_000);
+    assert.equal(cache.get("a"), 1); // a is now the most recent
+    cache.set("c", 3, time.now() + 60_000);
+    assert.equal(cache.size, 2);
+    assert.equal(cache.get("b"), undefined);
+    assert.equal(cache.get("a"), 1);
+    time.advance(10_000);
+    assert.equal(cache.get("a"), undefined, "maxTtlMs bounds trust in a withdrawn key");
+    cache.set("d", 4, time.now() - 1);
+    assert.equal(cache.get("d"), undefined, "already expired tokens are not kept");
+  });
+});
