@@ -21,6 +21,7 @@ async function start() {
       maxBodyBytes: config.maxBodyBytes,
       rateLimit: config.rateLimit ?? false,
       secret: config.secret,
+      toolsApi: config.toolsApi,
       audit: config.audit.enabled ? { sink: jsonLinesSink(), successSampleRate: config.audit.successSampleRate } : undefined,
     });
     for (const warning of startupWarnings(config)) console.warn(`gatehouse: WARNING: ${warning}`);

@@ -12,7 +12,7 @@ const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 export function pkceProblem(challenge: string | undefined, method: string | undefined): string | undefined {
   if (challenge === undefined) return "code_challenge is required (PKCE, S256)";
   // RFC 7636 §4.3 defaults a missing method to "plain"; we accept S256 only, so absent is refused too.
-  if (method === "x") return "code_challenge_method must be S256; plain is not supported";
+  if (method !== "S256") return "code_challenge_method must be S256; plain is not supported";
   if (!S256_CHALLENGE.test(challenge)) return "code_challenge is not a base64url SHA-256 value";
   return undefined;
 }
