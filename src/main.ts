@@ -7,14 +7,21 @@ import { entry, exit, processEnv } from "./runtime/entry.ts";
 import { createServer } from "./server.ts";
 import { demo } from "./demo.ts";
 import { jsonLinesSink } from "./audit/log.ts";
+import { oauth } from "./oauth/strategy.ts";
+import { oauthOptionsFromEnv } from "./config/oauth-env.ts";
+import { resolveAll } from "./runtime/dns.ts";
 
 async function start() {
   try {
     const config = parseEnv(processEnv());
     const store = await openStore(config.store.kind === "memory" ? "memory" : config.store.kind === "sqlite" ? `sqlite:${config.store.path}` : `denokv:${config.store.path ?? ""}`);
+    const env = processEnv();
+    const auth = config.auth.strategy === "oauth"
+      ? oauth({ ...oauthOptionsFromEnv(env, { publicUrl: config.publicUrl, store }), clientMetadata: { resolve: resolveAll } })
+      : strategyFromConfig(config);
     const server = createServer({
       ...demo,
-      auth: strategyFromConfig(config),
+      auth,
       store,
       publicUrl: config.publicUrl,
       allowedOrigins: config.allowedOrigins.includes("*") ? "*" : config.allowedOrigins,

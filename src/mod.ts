@@ -27,3 +27,6 @@ export type { KV, KvKey, SetOptions } from "./store/kv.ts";
 export { memoryStore } from "./store/memory.ts";
 export { openStore } from "./runtime/store.ts";
 export { type AuditEvent, type AuditOptions, type AuditSink, jsonLinesSink } from "./audit/log.ts";
+export { oauth, type OAuthOptions, type OAuthStrategy } from "./oauth/strategy.ts";
+export type { ProviderOptions } from "./oauth/upstream.ts";
+export { oauthOptionsFromEnv } from "./config/oauth-env.ts";

@@ -33,6 +33,12 @@ export interface RateLimitSettings {
   burst: number;
   /** Per-address limit on refused credentials (guessing), before authentication. */
   preAuth?: { rps: number; burst: number };
+  /**
+   * Per-address limit on the authorization server's endpoints (`/authorize`, `/token`, `/register`,
+   * `/revoke`, callbacks): credential stuffing and registration floods. Default 10/s, bursts of 100,
+   * generous because hosted connectors send many users' logins from few addresses.
+   */
+  oauthEndpoints?: { rps: number; burst: number };
 }
 
 export interface ServerOptions extends ServerIdentity, Definitions {
@@ -130,6 +136,8 @@ export function createServer(options: ServerOptions): GatehouseServer {
   };
 
   const limit = options.rateLimit || undefined;
+  // The authorization server's own endpoints (the strategy's public paths besides metadata).
+  const oauthPaths = new Set([...(auth.publicCorsPaths ?? []), ...(auth.name === "oauth" ? ["/authorize", "/oauth/callback", "/oauth/provider-callback"] : [])]);
   const stages: Stage[] = [
     guardStage({
       allowedHosts,
@@ -143,6 +151,9 @@ export function createServer(options: ServerOptions): GatehouseServer {
     // The pre-auth limit sits outside the auth gate (it charges refused credentials per address);
     // the per-caller limit inside it, where the caller is known.
     ...(limit?.preAuth ? [preAuthRateLimitStage({ store, ...limit.preAuth, protectedPaths: isProtected })] : []),
+    ...(limit && oauthPaths.size > 0
+      ? [rateLimitStage({ store, ...(limit.oauthEndpoints ?? { rps: 10, burst: 100 }), protectedPaths: (p) => oauthPaths.has(p), policy: "oauth" })]
+      : []),
     authStage(auth, { protectedPaths: isProtected, resourceMetadataUrl: auth.resourceMetadataUrl, scopes: auth.scopes }),
     ...(limit ? [rateLimitStage({ store, rps: limit.rps, burst: limit.burst, protectedPaths: isProtected })] : []),
     ...(options.stages ?? []),

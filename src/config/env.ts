@@ -468,7 +468,7 @@ export function strategyFromConfig(config: Pick<Config, "auth">): AuthStrategy {
     case "jwt":
       return jwtStrategyFromConfig(auth);
     case "oauth":
-      throw new ConfigError("AUTH_STRATEGY", `"${auth.strategy}" is not implemented yet; use none, bearer, api_key, custom or jwt`);
+      throw new ConfigError("AUTH_STRATEGY", "oauth needs the store: build it with oauth(oauthOptionsFromEnv(env, { publicUrl, store }))");
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * @module Discovery documents, serialised once: RFC 8414 authorization server metadata, and RFC 9728 protected resource metadata at the root and path-inserted for the MCP endpoint.
+ * @module RFC 8414 authorization server metadata (serialised once by the route). The RFC 9728 protected-resource document comes from src/auth/resource-metadata.ts.
  */
 import type { OAuthSettings } from "./settings.ts";
 
@@ -22,19 +22,5 @@ export function authorizationServerMetadata(s: OAuthSettings): Record<string, un
     // RFC 9207 §3: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
     client_id_metadata_document_supported: s.clientMetadata !== undefined,
-  };
-}
-
-/**
- * RFC 9728 §2 metadata for a resource identifier. `offline_access` is left out of the resource's
- * scopes (MCP 2026-07-28: it is an authorization-server matter).
- */
-export function protectedResourceMetadata(s: OAuthSettings, resource: string): Record<string, unknown> {
-  const scopes = s.scopes.filter((x) => x !== "offline_access");
-  return {
-    resource,
-    authorization_servers: [s.issuer],
-    ...(scopes.length ? { scopes_supported: scopes } : {}),
-    bearer_methods_supported: ["header"],
   };
 }

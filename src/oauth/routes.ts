@@ -3,7 +3,9 @@
  */
 import { handleAuthorizeGet, handleAuthorizePost } from "./authorize.ts";
 import { handleProviderCallback } from "./callback.ts";
-import { authorizationServerMetadata, protectedResourceMetadata } from "./metadata.ts";
+import { authorizationServerMetadata } from "./metadata.ts";
+import { protectedResourceMetadata, resourceMetadataPaths, resourceMetadataRoute } from "../auth/resource-metadata.ts";
+import type { RequestContext } from "../http/pipeline.ts";
 import { handleRegister } from "./register.ts";
 import { handleRevoke } from "./revoke.ts";
 import { handleToken } from "./token.ts";
@@ -11,7 +13,8 @@ import { OPEN_CORS, oauthError } from "./responses.ts";
 import type { OAuthSettings } from "./settings.ts";
 
 export const AS_METADATA_PATH = "/.well-known/oauth-authorization-server";
-export const PRM_PATH = "/.well-known/oauth-protected-resource";
+/** Endpoints browser clients call cross-origin without credentials (FIELD-NOTES §2.7). */
+export const PUBLIC_CORS_PATHS = ["/token", "/register", "/revoke"] as const;
 
 type Route = (request: Request, url: URL) => Promise<Response>;
 
@@ -34,9 +37,6 @@ export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; server
 
   const table = new Map<string, Route>([
     [AS_METADATA_PATH, document(authorizationServerMetadata(s))],
-    // RFC 9728 §3.1: the root document describes the origin; the path-inserted one the MCP endpoint.
-    [PRM_PATH, document(protectedResourceMetadata(s, s.issuer))],
-    [`${PRM_PATH}${options.mcpPath}`, document(protectedResourceMetadata(s, s.resource))],
     ["/authorize", (request, url) => {
       if (request.method === "GET") return handleAuthorizeGet(s, request, url, options.serverName);
       if (request.method === "POST") return handleAuthorizePost(s, request);
@@ -52,9 +52,20 @@ export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; server
         ? handleProviderCallback(s, request, url)
         : Promise.resolve(oauthError("invalid_request", "Use GET", 405, { allow: "GET" })));
   }
-  const corsPaths = new Set([AS_METADATA_PATH, PRM_PATH, `${PRM_PATH}${options.mcpPath}`, "/token", "/register", "/revoke"]);
+  const corsPaths = new Set<string>([AS_METADATA_PATH, ...PUBLIC_CORS_PATHS]);
+  // RFC 9728 protected-resource metadata, path-inserted and at the root, through the shared module
+  // (src/auth/resource-metadata.ts) so the jwt and oauth strategies publish the same document shape.
+  const prm = resourceMetadataRoute(protectedResourceMetadata({
+    resource: s.resource,
+    authorizationServers: [s.issuer],
+    scopesSupported: s.scopes,
+    resourceName: options.serverName,
+  }));
+  const prmPaths = new Set(resourceMetadataPaths(s.resource));
 
-  return (request: Request, url: URL): Promise<Response> | undefined => {
+  return (request: Request, ctx: RequestContext): Promise<Response | undefined> | undefined => {
+    const url = ctx.url;
+    if (prmPaths.has(url.pathname.replace(/(.)\/$/, "$1"))) return prm(request, ctx);
     const route = table.get(url.pathname);
     if (!route) return undefined;
     if (request.method === "OPTIONS") {

@@ -6,7 +6,8 @@ import { bearerCredential } from "../auth/bearer.ts";
 import type { KV } from "../store/kv.ts";
 import { lookupAccessToken } from "./grants.ts";
 import { providerTokensFor } from "./provider-tokens.ts";
-import { oauthRoutes, PRM_PATH } from "./routes.ts";
+import { oauthRoutes, PUBLIC_CORS_PATHS } from "./routes.ts";
+import { resourceMetadataUrl } from "../auth/resource-metadata.ts";
 import { DEFAULT_LIFETIMES, type Lifetimes, normalizeResource, type OAuthSettings, type StaticClient } from "./settings.ts";
 import { type FetchLike, PRESETS, type Provider, type ProviderOptions, resolveProvider } from "./upstream.ts";
 import type { ClientMetadataFetchOptions } from "./client-metadata.ts";
@@ -47,6 +48,7 @@ export interface OAuthStrategy extends AuthStrategy {
   readonly resourceMetadataUrl: string;
   /** Scopes to advertise in the 401 challenge. */
   readonly scopes: readonly string[];
+  readonly publicCorsPaths: readonly string[];
   /** The resolved settings (tests and tooling). */
   readonly settings: OAuthSettings;
 }
@@ -121,10 +123,11 @@ export function oauth(options: OAuthOptions): OAuthStrategy {
 
   return {
     name: "oauth",
-    resourceMetadataUrl: `${issuer}${PRM_PATH}${mcpPath}`,
+    resourceMetadataUrl: resourceMetadataUrl(resource),
+    publicCorsPaths: PUBLIC_CORS_PATHS,
     scopes: settings.scopes.filter((x) => x !== "offline_access"),
     settings,
-    routes: (request, ctx) => routes(request, ctx.url) ?? Promise.resolve(undefined),
+    routes: (request, ctx) => routes(request, ctx) ?? Promise.resolve(undefined),
     async authenticate(request): Promise<AuthResult> {
       const credential = bearerCredential(request);
       switch (credential.kind) {

@@ -198,9 +198,9 @@ describe("strategyFromConfig", () => {
     assert.deepEqual((await custom.authenticate(new Request("https://x/mcp"), ctx) as { resolvedHeaders: unknown }).resolvedHeaders, { a: "b:c" });
   });
 
-  it("says oauth is not implemented yet, naming AUTH_STRATEGY", () => {
+  it("points oauth at oauthOptionsFromEnv (it needs the store), naming AUTH_STRATEGY", () => {
     assert.throws(() => strategyFromConfig(parseEnv({ AUTH_STRATEGY: "oauth" })), (e: unknown) =>
-      e instanceof ConfigError && e.variable === "AUTH_STRATEGY" && /not implemented yet/.test(e.message));
+      e instanceof ConfigError && e.variable === "AUTH_STRATEGY" && /oauthOptionsFromEnv/.test(e.message));
   });
 });
 
