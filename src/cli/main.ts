@@ -1,7 +1,20 @@
 #!/usr/bin/env bun
 /** @module The `gatehouse` command line (`deno run -A src/cli/main.ts login …`, `bun run src/cli/main.ts login …`): argument parsing; the runtime pieces live in src/runtime/cli-io.ts. */
 import { login, LoginError, type LoginOptions } from "./login.ts";
+import { check, keygen } from "./commands.ts";
+import { ConfigError, startupWarnings } from "../config/env.ts";
+import { serverFromEnv } from "../app.ts";
+import { demo } from "../demo.ts";
+import { processEnv } from "../runtime/entry.ts";
+import { listen } from "../runtime/listen.ts";
 import { argv, nodeLoopbackListen, openBrowser, setExitCode, writePrivateFile } from "../runtime/cli-io.ts";
+
+const COMMANDS = `usage: gatehouse <command>
+
+  serve               start the server configured by the environment (the demo's tools)
+  check               validate the environment and print the effective setup (never a secret)
+  keygen [--jwk]      print fresh secrets (and an ES256 key pair with --jwk)
+  login ...           get a token from a server's authorization server (see: gatehouse login --help)`;
 
 const USAGE = `usage: gatehouse login (--server <mcp url> | --issuer <issuer url>) [options]
 
@@ -56,9 +69,23 @@ export function parseLoginArgs(argv: readonly string[]): { options: Omit<LoginOp
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "keygen") {
+    for (const line of await keygen({ jwk: rest.includes("--jwk") })) console.log(line);
+    return 0;
+  }
+  if (command === "check") {
+    const result = check(processEnv());
+    for (const line of result.lines) (result.ok ? console.log : console.error)(line);
+    return result.ok ? 0 : 1;
+  }
+  if (command === "serve") return await serve();
   if (command !== "login") {
-    console.error(USAGE);
+    console.error(command === undefined || command === "--help" || command === "help" ? COMMANDS : `gatehouse: unknown command ${JSON.stringify(command)}\n\n${COMMANDS}`);
     return command === undefined || command === "--help" || command === "help" ? 0 : 2;
+  }
+  if (rest.includes("--help")) {
+    console.error(USAGE);
+    return 0;
   }
   let parsed;
   try {
@@ -88,3 +115,21 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.main) setExitCode(await main(argv()));
+
+/** `gatehouse serve`: the configured server with the demo definitions, until the process is stopped. */
+async function serve(): Promise<number> {
+  try {
+    const { server, config } = await serverFromEnv(processEnv(), demo);
+    for (const warning of startupWarnings(config)) console.warn(`gatehouse: WARNING: ${warning}`);
+    const { port } = listen(server.fetch, { port: config.port, hostname: config.hostname });
+    console.log(`gatehouse: serving MCP at ${config.publicUrl}/mcp on ${config.hostname}:${port} (auth: ${config.auth.strategy})`);
+    await new Promise(() => {}); // serve until killed
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`gatehouse: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

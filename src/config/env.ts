@@ -524,7 +524,7 @@ export function startupWarnings(config: Config): string[] {
     if (secret.length < MIN_SECRET_LENGTH) {
       warnings.push(
         `${secrets.name} entry ${i + 1} is shorter than ${MIN_SECRET_LENGTH} characters and may be guessable; ` +
-          "generate one with `openssl rand -base64 32`.",
+          "generate one with `gatehouse keygen`.",
       );
     }
   });

@@ -1,0 +1,41 @@
+/**
+ * @module Environment → a configured server: what `src/main.ts` and `gatehouse serve` share. Throws `ConfigError` (one line naming the variable) on bad configuration.
+ */
+import { type Config, parseEnv, type StoreConfig, strategyFromConfig } from "./config/env.ts";
+import { oauthOptionsFromEnv } from "./config/oauth-env.ts";
+import { openStore } from "./runtime/store.ts";
+import { resolveAll } from "./runtime/dns.ts";
+import { createServer, type GatehouseServer, type ServerOptions } from "./server.ts";
+import { jsonLinesSink } from "./audit/log.ts";
+import { oauth } from "./oauth/strategy.ts";
+import type { Definitions } from "./mcp/registry.ts";
+import type { ServerIdentity } from "./mcp/dispatcher.ts";
+
+/** The `STORE` value `openStore` understands for a parsed store setting. */
+export const storeSpec = (s: StoreConfig) => s.kind === "memory" ? "memory" : s.kind === "sqlite" ? `sqlite:${s.path}` : `denokv:${s.path ?? ""}`;
+
+export async function serverFromEnv(
+  env: Record<string, string | undefined>,
+  definitions: ServerIdentity & Definitions,
+  extra: Partial<ServerOptions> = {},
+): Promise<{ server: GatehouseServer; config: Config }> {
+  const config = parseEnv(env);
+  const store = await openStore(storeSpec(config.store));
+  const auth = config.auth.strategy === "oauth"
+    ? oauth({ ...oauthOptionsFromEnv(env, { publicUrl: config.publicUrl, store }), clientMetadata: { resolve: resolveAll } })
+    : strategyFromConfig(config);
+  const server = createServer({
+    ...definitions,
+    auth,
+    store,
+    publicUrl: config.publicUrl,
+    allowedOrigins: config.allowedOrigins.includes("*") ? "*" : config.allowedOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    rateLimit: config.rateLimit ?? false,
+    secret: config.secret,
+    toolsApi: config.toolsApi,
+    audit: config.audit.enabled ? { sink: jsonLinesSink(), successSampleRate: config.audit.successSampleRate } : undefined,
+    ...extra,
+  });
+  return { server, config };
+}
