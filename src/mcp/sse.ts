@@ -2,6 +2,8 @@
  * @module Server-Sent Events streams that survive a dropped connection: every event is numbered and kept until the stream ends, so a client can resume with `Last-Event-ID`.
  */
 
+import { unrefTimer } from "../runtime/timers.ts";
+
 const encoder = new TextEncoder();
 
 export interface SseEvent {
@@ -48,7 +50,10 @@ export class SseStream {
           if (Number(e.id.slice(e.id.lastIndexOf("_") + 1)) > after) this.write(`id: ${e.id}\ndata: ${e.data}\n\n`);
         }
         if (this.closed) this.endConnection();
-        else this.keepAlive = setInterval(() => this.write(": keep-alive\n\n"), 15_000);
+        else {
+          this.keepAlive = setInterval(() => this.write(": keep-alive\n\n"), 15_000);
+          unrefTimer(this.keepAlive);
+        }
       },
       cancel: () => {
         this.sink = undefined;

@@ -24,6 +24,7 @@ import type { Hub, SubscriptionFilter } from "./hub.ts";
 import { SSE_HEADERS, SseStream } from "./sse.ts";
 import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
 import type { Preflight } from "./middleware.ts";
+import { unrefTimer } from "../runtime/timers.ts";
 
 export interface TransportOptions {
   dispatcher: Dispatcher;
@@ -342,7 +343,8 @@ export function createTransport(o: TransportOptions): Handler {
       stream = new SseStream(randomToken(12));
       if (init.session) {
         streams.set(stream.id, { stream, owner: init.owner });
-        stream.onClose = () => setTimeout(() => streams.delete(stream!.id), 5 * 60_000);
+        // Kept 5 minutes for a late resume; the timer must not hold the process open at shutdown.
+        stream.onClose = () => unrefTimer(setTimeout(() => streams.delete(stream!.id), 5 * 60_000));
       }
       early(stream.attach(undefined, { prime: init.session !== undefined }));
     };
