@@ -89,6 +89,11 @@ export interface GatehouseServer {
   notifyResourceUpdated(uri: string): void;
   /** Serves the same tools, resources and prompts to one client over stdio-style streams (resolves when input ends). */
   serveStdio(channel: StdioChannel): Promise<void>;
+  /**
+   * Whether a path is Gatehouse's (the MCP endpoint, the tools API, OAuth endpoints and metadata),
+   * for apps that mount it next to their own routes: `if (mcp.handles(url.pathname)) return mcp.fetch(req)`.
+   */
+  handles(pathname: string): boolean;
   /** The store this server uses. */
   readonly store: KV;
 }
@@ -101,6 +106,13 @@ export function createServer(options: ServerOptions): GatehouseServer {
   const allowedHosts = options.allowedHosts ?? [publicUrl.host, ...(loopback ? LOOPBACK_HOSTS : [])];
   const allowedOrigins = options.allowedOrigins === "*" ? "*" : [publicUrl.origin, ...(options.allowedOrigins ?? [])];
   const auth = options.auth ?? none();
+  // A strategy that names its resource (jwt, oauth) must name this endpoint, or its metadata and
+  // audience checks describe a URL nobody serves.
+  const resource = (auth as { resource?: unknown }).resource ?? (auth as { settings?: { resource?: unknown } }).settings?.resource;
+  const endpoint = `${publicUrl.origin}${mcpPath}`;
+  if (typeof resource === "string" && resource.replace(/\/$/, "") !== endpoint) {
+    throw new TypeError(`createServer: the ${auth.name} strategy's resource is ${resource}, but the MCP endpoint is ${endpoint} (publicUrl + mcpPath); make them equal`);
+  }
   const hub = createHub();
   const registry = buildRegistry(options);
   const dispatcher = createDispatcher({
@@ -186,6 +198,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
       });
     },
     serveStdio: (channel) => serveStdio(dispatcher, hub, channel),
+    handles: (p) => isProtected(p) || p.startsWith("/.well-known/oauth-") || oauthPaths.has(p),
     notifyListChanged: (kind) => hub.listChanged(kind),
     notifyResourceUpdated: (uri) => hub.resourceUpdated(uri),
   };

@@ -15,7 +15,9 @@ export interface WorkersKVNamespace {
   get(key: string, options: { type: "json"; cacheTtl?: number }): Promise<unknown>;
   put(key: string, value: string, options?: { expiration?: number; metadata?: unknown }): Promise<void>;
   delete(key: string): Promise<void>;
-  list(options: { prefix?: string; limit?: number; cursor?: string }): Promise<{ keys: ListedKey[]; list_complete: boolean; cursor?: string }>;
+  list(
+    options: { prefix?: string; limit?: number; cursor?: string },
+  ): Promise<{ keys: ListedKey[]; list_complete: boolean; cursor?: string }>;
 }
 
 /** What is stored under each key: the value and our own expiry (ms since epoch), checked on every read. */
@@ -119,30 +121,31 @@ export function workersKvStore(namespace: WorkersKVNamespace): KV {
     async list<T>(prefix: KvKey, options?: { limit?: number }) {
       const limit = Math.max(0, options?.limit ?? Infinity);
       const start = encodeKey(prefix);
-      const names: string[] = [];
+      const out: Array<{ key: KvKey; value: T }> = [];
       let cursor: string | undefined;
-      // Page through the key listing, keeping keys whose metadata says they are live.
-      while (names.length < limit) {
+      // Page by page, in key order: keep the keys whose metadata says they are live, then read them.
+      while (out.length < limit) {
         const page = await namespace.list({ prefix: start || undefined, cursor });
         const now = Date.now();
-        for (const listed of page.keys) {
-          const exp = (listed.metadata as { exp?: number | null } | undefined)?.exp;
-          if (exp === undefined || exp === null || exp > now) names.push(listed.name);
+        const names = page.keys
+          .filter((listed) => {
+            const exp = (listed.metadata as { exp?: number | null } | undefined)?.exp;
+            return exp === undefined || exp === null || exp > now;
+          })
+          .map((listed) => listed.name)
+          // Workers KV lists in UTF-8 byte order already, the contract's order; sorting the page
+          // again keeps it whatever a binding or emulator does.
+          .sort(compareEncoded);
+        for (let i = 0; i < names.length && out.length < limit; i += LIST_READ_CONCURRENCY) {
+          const batch = names.slice(i, i + LIST_READ_CONCURRENCY);
+          const values = await Promise.all(batch.map(read));
+          for (const [j, found] of values.entries()) {
+            // A key deleted or expired between the listing and the read is left out.
+            if (found !== undefined && out.length < limit) out.push({ key: decodeKey(batch[j]), value: found.v as T });
+          }
         }
         if (page.list_complete || !page.cursor) break;
         cursor = page.cursor;
-      }
-      // Workers KV lists in UTF-8 byte order already; sorting again keeps the contract's order
-      // (code point order, the same thing) whatever a binding or emulator does.
-      names.sort(compareEncoded);
-      const out: Array<{ key: KvKey; value: T }> = [];
-      for (let i = 0; i < names.length && out.length < limit; i += LIST_READ_CONCURRENCY) {
-        const batch = names.slice(i, i + LIST_READ_CONCURRENCY);
-        const values = await Promise.all(batch.map(read));
-        for (const [j, found] of values.entries()) {
-          // A key deleted or expired between the listing and the read is left out.
-          if (found !== undefined && out.length < limit) out.push({ key: decodeKey(batch[j]), value: found.v as T });
-        }
       }
       return out;
     },
