@@ -1,4 +1,4 @@
-// Run: MCP_TOKEN=change-me node --experimental-transform-types examples/node.ts   (Node 22.6+; no flag from Node 23.6)
+// Run: MCP_TOKEN=change-me node --experimental-strip-types examples/node.ts   (Node 22.6+; no flag from Node 23.6)
 /**
  * @module Gatehouse on Node through the node:http adapter, next to a route of the app's own; the `countdown` tool streams progress over SSE.
  */

@@ -16,8 +16,10 @@ export type JoseErrorCode =
   | "DiscoveryFailed";
 
 export class JoseError extends Error {
-  constructor(readonly code: JoseErrorCode, message: string, options?: { cause?: unknown }) {
+  readonly code: JoseErrorCode;
+  constructor(code: JoseErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.code = code;
     this.name = "JoseError";
   }
 }

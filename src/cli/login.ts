@@ -56,8 +56,10 @@ export type LoginErrorCode =
   | "token_failed";
 
 export class LoginError extends Error {
-  constructor(readonly code: LoginErrorCode, message: string) {
+  readonly code: LoginErrorCode;
+  constructor(code: LoginErrorCode, message: string) {
     super(message);
+    this.code = code;
     this.name = "LoginError";
   }
 }

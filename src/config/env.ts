@@ -13,8 +13,10 @@ import { type ProviderName, providerPreset, PROVIDERS } from "../auth/presets.ts
 /** Bad configuration: `message` is one line, `VARIABLE: what is wrong`, and never contains a secret. */
 export class ConfigError extends Error {
   readonly code = "ConfigError";
-  constructor(readonly variable: string, problem: string) {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
     super(`${variable}: ${problem}`);
+    this.variable = variable;
     this.name = "ConfigError";
   }
 }

@@ -21,8 +21,10 @@ type InputRequest = { method: string; params: Record<string, unknown> };
 
 /** Ends a 2026-07-28 call with an InputRequiredResult. Handlers never need to create it themselves. */
 export class InputRequired extends Error {
-  constructor(readonly inputRequests: Record<string, InputRequest>) {
+  readonly inputRequests: Record<string, InputRequest>;
+  constructor(inputRequests: Record<string, InputRequest>) {
     super("input required");
+    this.inputRequests = inputRequests;
     this.name = "InputRequired";
   }
 }

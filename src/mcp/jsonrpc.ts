@@ -52,8 +52,12 @@ export const ErrorCode = {
 
 /** An error a handler throws to answer with a precise JSON-RPC error instead of -32603. */
 export class McpError extends Error {
-  constructor(readonly code: number, message: string, readonly data?: unknown) {
+  readonly code: number;
+  readonly data?: unknown;
+  constructor(code: number, message: string, data?: unknown) {
     super(message);
+    this.code = code;
+    this.data = data;
     this.name = "McpError";
   }
 }

@@ -26,7 +26,13 @@ export class SseStream {
   /** Called when the client drops the connection (the stream itself may go on). */
   onDisconnect?: () => void;
 
-  constructor(readonly id: string, private readonly maxBuffered = 1000) {}
+  readonly id: string;
+  private readonly maxBuffered: number;
+
+  constructor(id: string, maxBuffered = 1000) {
+    this.id = id;
+    this.maxBuffered = maxBuffered;
+  }
 
   /** Writes one JSON-RPC message as an event (kept for replay, sent if a connection is attached). */
   send(message: unknown): void {

@@ -61,8 +61,10 @@ export interface ProviderTokens {
 
 /** An upstream failure in OAuth words: `code` is the provider's error code, or `network` / `invalid_response`. */
 export class UpstreamError extends Error {
-  constructor(readonly code: string, description: string) {
+  readonly code: string;
+  constructor(code: string, description: string) {
     super(description);
+    this.code = code;
     this.name = "UpstreamError";
   }
 }
