@@ -7,6 +7,7 @@ import { openStore } from "./runtime/store.ts";
 import { resolveAll } from "./runtime/dns.ts";
 import { createServer, type GatehouseServer, type ServerOptions } from "./server.ts";
 import { jsonLinesSink } from "./audit/log.ts";
+import { jsonLogger } from "./observe/log.ts";
 import { oauth } from "./oauth/strategy.ts";
 import type { Definitions } from "./mcp/registry.ts";
 import type { ServerIdentity } from "./mcp/dispatcher.ts";
@@ -34,6 +35,7 @@ export async function serverFromEnv(
     rateLimit: config.rateLimit ?? false,
     secret: config.secret,
     toolsApi: config.toolsApi,
+    logger: jsonLogger({ level: config.logLevel }),
     audit: config.audit.enabled ? { sink: jsonLinesSink(), successSampleRate: config.audit.successSampleRate } : undefined,
     ...extra,
   });

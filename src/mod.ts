@@ -33,3 +33,6 @@ export { type AuditEvent, type AuditOptions, type AuditSink, jsonLinesSink } fro
 export { oauth, type OAuthOptions, type OAuthStrategy } from "./oauth/strategy.ts";
 export type { ProviderOptions } from "./oauth/upstream.ts";
 export { oauthOptionsFromEnv } from "./config/oauth-env.ts";
+export { jsonLogger, type Level, type Logger, type LogRecord, silentLogger } from "./observe/log.ts";
+export type { MetricsHooks, RequestMetric, ToolMetric } from "./observe/metrics.ts";
+export { parseTraceparent, type TraceContext } from "./observe/trace.ts";

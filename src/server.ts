@@ -25,6 +25,8 @@ import { createToolsApi, isToolsApiPath } from "./http/tools-api.ts";
 import { auditStage, type AuditOptions } from "./audit/log.ts";
 import { serveStdio, type StdioChannel } from "./mcp/stdio.ts";
 import { requestInfo } from "./runtime/entry.ts";
+import { jsonLogger, type Logger, messageOf } from "./observe/log.ts";
+import { metricsStage, type MetricsHooks } from "./observe/metrics.ts";
 
 export interface RateLimitSettings {
   /** Sustained requests per second per caller. */
@@ -76,6 +78,10 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   audit?: AuditOptions;
   /** Serve the plain HTTP tools API (`GET /tools`, `POST /tools/{name}`) behind the same checks (default false). */
   toolsApi?: boolean;
+  /** Gatehouse's own log lines (default: JSON lines on standard error at level info). */
+  logger?: Logger;
+  /** Metric hooks: every request (status, latency, outcome) and every tool call. */
+  metrics?: MetricsHooks;
   /** Extra stages placed after rate limiting and before the routes (your own routes, logging). */
   stages?: readonly Stage[];
 }
@@ -114,6 +120,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
     throw new TypeError(`createServer: the ${auth.name} strategy's resource is ${resource}, but the MCP endpoint is ${endpoint} (publicUrl + mcpPath); make them equal`);
   }
   const hub = createHub();
+  const logger = options.logger ?? jsonLogger();
   const registry = buildRegistry(options);
   const dispatcher = createDispatcher({
     info: options,
@@ -122,6 +129,8 @@ export function createServer(options: ServerOptions): GatehouseServer {
     scopeHierarchy: options.scopeHierarchy,
     subscriptions: true,
     cacheTtlMs: options.cacheTtlMs,
+    logger,
+    onToolCall: options.metrics?.toolCall,
     requestState: createRequestStateCodec(options.secret ?? randomToken(32)),
   });
   const preflight = createPreflight({ store, scopeHierarchy: options.scopeHierarchy, resourceMetadataUrl: auth.resourceMetadataUrl });
@@ -159,6 +168,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
       originChecked: isProtected,
       openCors: (p) => p.startsWith("/.well-known/") || (auth.publicCorsPaths?.includes(p) ?? false),
     }),
+    ...(options.metrics?.request ? [metricsStage(options.metrics)] : []),
     ...(options.audit ? [auditStage({ credentialHeader: headerOf(auth)[0], ...options.audit })] : []),
     // The pre-auth limit sits outside the auth gate (it charges refused credentials per address);
     // the per-caller limit inside it, where the caller is known.
@@ -186,14 +196,14 @@ export function createServer(options: ServerOptions): GatehouseServer {
       return handler(request, ctx).catch((error) => {
         if (error instanceof StoreUnavailableError) {
           // The store is down or slow: say so, and when to come back; service resumes with the store.
-          console.error(`[gatehouse] ${error.message}`);
+          logger.log("error", "store unavailable", { error: error.message, requestId: ctx.requestId });
           const body = isMcp(ctx.url.pathname)
             ? { jsonrpc: "2.0", id: null, error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" } }
             : { error: "temporarily_unavailable", error_description: "Storage is unavailable; retry shortly" };
           return json(body, 503, { "retry-after": "1" });
         }
         // Last line of defence: never a stack trace, never a hang.
-        console.error("[gatehouse] unhandled error:", error instanceof Error ? error.message : error);
+        logger.log("error", "unhandled error", { error: messageOf(error), requestId: ctx.requestId, path: ctx.url.pathname });
         return json({ error: "server_error", error_description: "Internal error" }, 500);
       });
     },

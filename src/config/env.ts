@@ -92,6 +92,8 @@ export interface Config {
   };
   /** `AUDIT_LOG` (`stdout` or `off`) and `AUDIT_SUCCESS_SAMPLE` (0..1). */
   audit: { enabled: boolean; successSampleRate: number };
+  /** `LOG_LEVEL`: Gatehouse's own JSON log lines on standard error at this level and above. */
+  logLevel: "debug" | "info" | "warn" | "error";
   /** `TOOLS_API=on`: serve `GET /tools` and `POST /tools/{name}` behind the same checks. */
   toolsApi: boolean;
   /** `GATEHOUSE_SECRET`: signs state handed to clients; set it when several instances share a store. */
@@ -445,6 +447,7 @@ export function parseEnv(env: Env): Config {
         error: "expected a number from 0 to 1",
       }).optional()) ?? 0,
     },
+    logLevel: read(env, "LOG_LEVEL", z.enum(["debug", "info", "warn", "error"], { error: "expected debug, info, warn or error" }).optional()) ?? "info",
     toolsApi: (read(env, "TOOLS_API", z.enum(["on", "off"], { error: "expected on or off" }).optional()) ?? "off") === "on",
     secret: read(env, "GATEHOUSE_SECRET", z.string().min(32, { error: "expected at least 32 characters" }).optional()),
     ignored: ignoredVariables(env, strategy),

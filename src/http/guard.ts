@@ -39,6 +39,7 @@ const ALLOW_HEADERS = [
   "last-event-id",
 ];
 const EXPOSE_HEADERS = [
+  "x-request-id",
   "mcp-session-id",
   "mcp-protocol-version",
   "www-authenticate",
@@ -87,23 +88,32 @@ export function guardStage(options: GuardOptions): Stage {
   return (next) => async (request, ctx) => {
     const origin = request.headers.get("origin");
     const path = ctx.url.pathname;
+    // A caller's own request id is kept (so logs join up across services) when it is a safe token.
+    const incomingId = request.headers.get("x-request-id");
+    if (incomingId !== null && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId)) ctx.requestId = incomingId;
+    const traceparent = request.headers.get("traceparent");
+    if (traceparent !== null) {
+      ctx.traceparent = traceparent;
+      ctx.tracestate = request.headers.get("tracestate") ?? undefined;
+    }
     // In-process callers (tests, embedding) build Requests without a Host header: the URL carries it.
     if (!hostAllowed(request.headers.get("host") ?? ctx.url.host)) {
-      return json({ error: "forbidden", error_description: "Host not allowed" }, 403);
+      return json({ error: "forbidden", error_description: "Host not allowed" }, 403, { "x-request-id": ctx.requestId });
     }
     const open = openCors(path);
     const allowed = origin !== null && (open || originAllowed(origin));
     // MCP Streamable HTTP: servers MUST validate Origin; a foreign one gets 403 (DNS rebinding).
     if (origin !== null && !allowed && originChecked(path)) {
-      return json({ error: "forbidden", error_description: "Origin not allowed" }, 403);
+      return json({ error: "forbidden", error_description: "Origin not allowed" }, 403, { "x-request-id": ctx.requestId });
     }
     const cors: Record<string, string> = allowed
       ? {
+        "x-request-id": ctx.requestId,
         "access-control-allow-origin": anyOrigin || open ? "*" : origin!,
         "access-control-expose-headers": EXPOSE_HEADERS,
         ...(!anyOrigin && !open && { vary: "Origin" }),
       }
-      : {};
+      : { "x-request-id": ctx.requestId };
     if (request.method === "OPTIONS") {
       // Preflight carries no credentials (Fetch §4.8): answer it here, before any auth gate.
       return new Response(null, {
@@ -117,7 +127,6 @@ export function guardStage(options: GuardOptions): Stage {
       });
     }
     const response = await next(request, ctx);
-    if (!allowed) return response;
     try {
       for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
       return response;

@@ -31,6 +31,9 @@ export interface RequestContext {
   charge?: (extra: number) => Promise<Response | undefined>;
   /** The tool a tools/call names, once the MCP transport has read it (for the audit log). */
   tool?: string;
+  /** The W3C `traceparent`/`tracestate` request headers, when sent. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export type Handler = (request: Request, ctx: RequestContext) => Promise<Response>;

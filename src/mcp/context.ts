@@ -3,6 +3,7 @@
  */
 import type { Identity } from "../auth/identity.ts";
 import type { JsonRpcId } from "./jsonrpc.ts";
+import type { TraceContext } from "../observe/trace.ts";
 
 export type LogLevel = "debug" | "info" | "notice" | "warning" | "error" | "critical" | "alert" | "emergency";
 export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
@@ -59,6 +60,8 @@ export interface HandlerContext {
   requestId: JsonRpcId;
   /** The protocol revision of this request. */
   protocolVersion: string;
+  /** The caller's W3C trace context (`_meta.traceparent`, else the `traceparent` header): continue it in upstream calls. */
+  trace?: TraceContext;
   /** The 2025 session id, when the client has one. */
   sessionId?: string;
   /** The client's declared capabilities (from `initialize` or, in 2026-07-28, the request's `_meta`). */

@@ -16,6 +16,8 @@ import { authorizeTool } from "./authorize.ts";
 import { evaluateRequireAuth } from "../auth/scopes.ts";
 import { createHandlerContext, InputRequired, type Rounds } from "./handler-context.ts";
 import type { RequestStateCodec } from "./request-state.ts";
+import { type Logger, messageOf } from "../observe/log.ts";
+import type { MetricsHooks } from "../observe/metrics.ts";
 
 /** Everything the dispatcher needs to know about the request it serves and how to talk back. */
 export interface CallScope {
@@ -63,6 +65,10 @@ export interface DispatcherOptions {
   extraCapabilities?: Record<string, unknown>;
   /** `ttlMs` on cacheable 2026-07-28 results (default 0: immediately stale). */
   cacheTtlMs?: number;
+  /** Where the dispatcher reports handler failures. */
+  logger?: Logger;
+  /** Called after every tool call with its duration and outcome. */
+  onToolCall?: MetricsHooks["toolCall"];
   /** Signs MRTR `requestState` (2026-07-28). */
   requestState: RequestStateCodec;
 }
@@ -124,7 +130,7 @@ export function createDispatcher(o: DispatcherOptions) {
         : registry.toolList;
       return listed(visible, "tools")(params);
     },
-    "tools/call": callTool,
+    "tools/call": o.onToolCall ? timedCallTool : callTool,
     "resources/list": listed(registry.resourceList, "resources"),
     "resources/templates/list": listed(registry.templateList, "resourceTemplates"),
     "resources/read": readResource,
@@ -185,7 +191,21 @@ export function createDispatcher(o: DispatcherOptions) {
     return { resultType: "input_required", inputRequests: rounds.missing, requestState };
   }
 
-  async function callTool(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) {
+  async function timedCallTool(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) {
+    const start = performance.now();
+    let isError = true;
+    try {
+      const result = await callTool(params, scope, request);
+      isError = result.isError === true;
+      return result;
+    } finally {
+      try {
+        o.onToolCall!({ tool: String(params.name), durationMs: performance.now() - start, isError, protocolVersion: scope.protocolVersion });
+      } catch { /* a hook never breaks a call */ }
+    }
+  }
+
+  async function callTool(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest): Promise<Record<string, unknown>> {
     const name = requireString(params, "name");
     const tool = registry.tools.get(name)?.definition;
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -299,7 +319,7 @@ export function createDispatcher(o: DispatcherOptions) {
     } catch (error) {
       if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
       // Never a stack trace on the wire; the message is for the operator's log only.
-      console.error(`[gatehouse] ${request.method} failed:`, error instanceof Error ? error.message : error);
+      o.logger?.log("error", `${request.method} failed`, { error: messageOf(error), requestId: scope.http.requestId, ...(scope.http.tool && { tool: scope.http.tool }) });
       return failure(request.id, ErrorCode.InternalError, "Internal error");
     }
   }

@@ -16,6 +16,7 @@ import { isStatelessEra } from "./protocol.ts";
 import type { CallScope } from "./dispatcher.ts";
 import type { AskOptions, ElicitResult, HandlerContext, LogLevel, SampleResult } from "./context.ts";
 import { LOG_LEVELS } from "./context.ts";
+import { parseTraceparent, traceOf } from "../observe/trace.ts";
 
 type InputRequest = { method: string; params: Record<string, unknown> };
 
@@ -99,6 +100,7 @@ export function createHandlerContext(scope: CallScope, request: JsonRpcRequest, 
     resolvedHeaders: scope.http.resolvedHeaders,
     requestId: request.id,
     protocolVersion: scope.protocolVersion,
+    trace: traceOf(meta) ?? parseTraceparent(scope.http.traceparent, scope.http.tracestate),
     sessionId: scope.sessionId,
     clientCapabilities: scope.clientCapabilities,
     async progress(progress, total, message) {
