@@ -103,7 +103,12 @@ export async function handleAuthorizePost(s: OAuthSettings, request: Request): P
   const site = request.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin") return errorPage(403, "access_denied", "This request did not come from the consent page");
   const origin = request.headers.get("origin");
-  if (origin !== null && origin !== new URL(s.issuer).origin) return errorPage(403, "access_denied", "This request did not come from the consent page");
+  // `Origin: null` is what a same-origin form POST carries under a strict referrer policy; Fetch
+  // Metadata vouches for it then.
+  const sameOriginNull = origin === "null" && site === "same-origin";
+  if (origin !== null && !sameOriginNull && origin !== new URL(s.issuer).origin) {
+    return errorPage(403, "access_denied", "This request did not come from the consent page");
+  }
   const form = await readForm(request);
   if (!form.ok) return errorPage(form.status, "invalid_request", form.description);
   if (repeatedParameter(form.params)) return errorPage(400, "invalid_request", "A parameter was given more than once");
@@ -114,14 +119,17 @@ export async function handleAuthorizePost(s: OAuthSettings, request: Request): P
     return errorPage(400, "invalid_request", "The consent form is incomplete");
   }
   if (consentId.length > 64) return errorPage(400, "invalid_request", "This consent request has expired; start again from your application");
-  // Single use: a second submission (double click, replay) finds nothing.
-  const pending = await s.store.take<PendingAuthorization>(KEYS.consent(consentId));
-  if (!pending) return errorPage(400, "invalid_request", "This consent request has expired or was already answered; start again from your application");
+  const expired = () => errorPage(400, "invalid_request", "This consent request has expired or was already answered; start again from your application");
+  const pending = await s.store.get<PendingAuthorization>(KEYS.consent(consentId));
+  if (!pending) return expired();
+  // Checked before the consent is used up, so another browser cannot cancel this user's login.
   const cookie = readBrowserSecret(request);
   if (!cookie || !timingSafeEqual(await browserBinding(cookie, pending.clientId), pending.browser)) {
     return errorPage(403, "access_denied", "This consent was not shown in this browser");
   }
   if (!timingSafeEqual(csrf, pending.csrf)) return errorPage(403, "access_denied", "The consent form's security token is wrong");
+  // Single use: a second submission (double click, replay) finds nothing.
+  if (!(await s.store.take<PendingAuthorization>(KEYS.consent(consentId)))) return expired();
 
   if (decision === "deny") {
     return redirectToClient(pending.redirectUri, { error: "access_denied", error_description: "The user denied the request", state: pending.state }, s.issuer);

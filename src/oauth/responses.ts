@@ -12,7 +12,9 @@ export const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
   "x-frame-options": "DENY",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-  "referrer-policy": "no-referrer",
+  // Not "no-referrer": with it browsers send the page's own form POST with `Origin: null`, and the
+  // origin check refuses the user's consent. Other sites still get no referrer.
+  "referrer-policy": "same-origin",
   "x-content-type-options": "nosniff",
   ...NO_STORE,
 } as const;
