@@ -10,6 +10,16 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
     return { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` };
   }
   if (!request.body) return { ok: true, text: "" };
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // The runtime enforces Content-Length framing, so the declared size bounds what text() reads;
+    // the streaming loop below (much slower) is only for bodies of unknown length.
+    try {
+      const text = await request.text();
+      return text.length > limit ? { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` } : { ok: true, text };
+    } catch {
+      return { ok: false, status: 400, message: "Request body could not be read" };
+    }
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

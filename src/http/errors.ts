@@ -6,6 +6,7 @@ import { failure, type JsonRpcId } from "../mcp/jsonrpc.ts";
 export const JSON_HEADERS = { "content-type": "application/json" } as const;
 
 export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
+  if (headers === undefined) return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   const h = new Headers(headers);
   h.set("content-type", "application/json");
   return new Response(JSON.stringify(body), { status, headers: h });
