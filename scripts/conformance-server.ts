@@ -2,7 +2,7 @@
  * @module The server the official MCP conformance suite runs against: exactly the tools, resources and prompts its scenarios call (everything-server fixtures plus the 2026-07-28 diagnostics).
  */
 import { z } from "zod";
-import { createServer, defineTool, definePrompt, defineResource, defineResourceTemplate } from "../src/mod.ts";
+import { createServer, definePrompt, defineResource, defineResourceTemplate, defineSkill, defineTool, ErrorCode, McpError, runAsTask } from "../src/mod.ts";
 import { entry, processEnv } from "../src/runtime/entry.ts";
 import type { HandlerContext } from "../src/mod.ts";
 
@@ -305,6 +305,88 @@ const tools = [
   }),
 ];
 
+// Tasks extension (SEP-2663): the fixtures the tasks-* scenarios call.
+const sleepUnless = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new Error("cancelled"));
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new Error("cancelled"));
+    }, { once: true });
+  });
+const confirmSchema = { type: "object", properties: { confirm: { type: "boolean" } }, required: ["confirm"] };
+const taskTools = [
+  defineTool({
+    name: "greet",
+    description: "Greets synchronously (never a task)",
+    inputSchema: z.object({ name: z.string() }),
+    handler: ({ name }) => `Hello, ${name}!`,
+  }),
+  defineTool({
+    name: "slow_compute",
+    description: "Sleeps `seconds`, then answers; a task for clients that negotiated tasks",
+    inputSchema: z.object({ seconds: z.number().min(0).max(600), label: z.string().optional() }),
+    task: "optional",
+    handler: async ({ seconds, label }, ctx) => {
+      await sleepUnless(seconds * 1000, ctx.signal);
+      return `Computed ${label ?? "result"} after ${seconds}s`;
+    },
+  }),
+  defineTool({
+    name: "failing_job",
+    description: "Always a task; ends in a tool execution error",
+    task: "required",
+    handler: async (_a, ctx) => {
+      await sleepUnless(500, ctx.signal);
+      throw new Error("failing_job failed, as it always does");
+    },
+  }),
+  defineTool({
+    name: "protocol_error_job",
+    description: "A task that ends in a protocol-level error",
+    task: "optional",
+    handler: () => {
+      throw new McpError(ErrorCode.InternalError, "protocol_error_job: simulated internal failure");
+    },
+  }),
+  defineTool({
+    name: "confirm_delete",
+    description: "A task that asks for confirmation before deleting",
+    inputSchema: z.object({ filename: z.string() }),
+    task: "optional",
+    handler: async ({ filename }, ctx) => {
+      const r = await ctx.elicit({ message: `Delete ${filename}?`, requestedSchema: confirmSchema });
+      return r.action === "accept" && r.content?.confirm ? `Deleted ${filename}` : `Kept ${filename}`;
+    },
+  }),
+  defineTool({
+    name: "multi_input",
+    description: "A task that asks two questions at once",
+    task: "optional",
+    handler: async (_a, ctx) => {
+      const [a, b] = await Promise.all([
+        ctx.elicit({ message: "First answer?", requestedSchema: nameSchema }),
+        ctx.elicit({ message: "Second answer?", requestedSchema: nameSchema }),
+      ]);
+      return `first=${String(a.content?.name)} second=${String(b.content?.name)}`;
+    },
+  }),
+  defineTool({
+    name: "test_tool_with_task",
+    description: "Asks for a name (MRTR), then continues as a task",
+    task: { support: "required", start: "handler" },
+    handler: async (_a, ctx) => {
+      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: nameSchema }, { key: "user_name" });
+      const name = String(r.content?.name ?? "stranger");
+      return runAsTask(async (taskCtx) => {
+        await sleepUnless(200, taskCtx.signal);
+        return `Hello, ${name}! (finished as a task)`;
+      });
+    },
+  }),
+];
+
 const resources = [
   defineResource({ uri: "test://static-text", name: "static-text", description: "A static text resource", mimeType: "text/plain", read: () => "This is the content of the static text resource." }),
   defineResource({
@@ -370,14 +452,36 @@ const prompts = [
   }),
 ];
 
+// Skills extension (SEP-2640): a skill with a file and a subdirectory, for skills/list, skills/get and resources/directory/read.
+const skills = [
+  defineSkill({
+    name: "code-review",
+    description: "Reviews a change for correctness, security and style. Use when asked to review code or a pull request.",
+    frontmatter: { license: "Apache-2.0", metadata: { author: "gatehouse", version: "1.0" } },
+    instructions: "# Code review\n\n1. Read the change.\n2. Check it against references/checklist.md.\n3. Report findings, most severe first.",
+    files: [
+      { path: "references/checklist.md", content: "# Checklist\n\n- Inputs validated\n- Secrets compared in constant time\n- Errors never leak stack traces\n" },
+      { path: "scripts/lint.sh", content: "#!/bin/sh\necho lint\n" },
+    ],
+  }),
+  defineSkill({
+    name: "release-notes",
+    path: "gatehouse.example",
+    description: "Writes release notes from a list of merged changes.",
+    instructions: "Group the changes by kind (features, fixes, breaking) and write one line each.",
+  }),
+];
+
 const port = Number(processEnv().PORT ?? 3001);
 server = createServer({
   name: "gatehouse-conformance",
   version: "0.1.0",
-  tools,
+  tools: [...tools, ...taskTools],
   resources,
   resourceTemplates,
   prompts,
+  tasks: true,
+  skills,
   publicUrl: `http://localhost:${port}`,
 });
 

@@ -36,3 +36,5 @@ export { oauthOptionsFromEnv } from "./config/oauth-env.ts";
 export { jsonLogger, type Level, type Logger, type LogRecord, silentLogger } from "./observe/log.ts";
 export type { MetricsHooks, RequestMetric, ToolMetric } from "./observe/metrics.ts";
 export { parseTraceparent, type TraceContext } from "./observe/trace.ts";
+export { runAsTask, TASKS_EXTENSION, type TaskHandoff, type TaskSettings, type TaskStatus, type TaskSupport, type ToolTaskOption } from "./mcp/tasks.ts";
+export { defineSkill, SKILLS_EXTENSION, type SkillDefinition, type SkillFile } from "./mcp/skills.ts";

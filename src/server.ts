@@ -24,6 +24,8 @@ import { createPreflight } from "./mcp/middleware.ts";
 import { createToolsApi, isToolsApiPath } from "./http/tools-api.ts";
 import { auditStage, type AuditOptions } from "./audit/log.ts";
 import { serveStdio, type StdioChannel } from "./mcp/stdio.ts";
+import type { TaskSettings } from "./mcp/tasks.ts";
+import { compileSkills, type SkillDefinition } from "./mcp/skills.ts";
 import { requestInfo } from "./runtime/entry.ts";
 import { jsonLogger, type Logger, messageOf } from "./observe/log.ts";
 import { metricsStage, type MetricsHooks } from "./observe/metrics.ts";
@@ -84,6 +86,13 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   metrics?: MetricsHooks;
   /** Extra stages placed after rate limiting and before the routes (your own routes, logging). */
   stages?: readonly Stage[];
+  /**
+   * The tasks extension (`io.modelcontextprotocol/tasks`, 2026-07-28): tools declared with `task`
+   * (or returning `runAsTask(work)`) become tasks kept in the store. `true` for the defaults.
+   */
+  tasks?: TaskSettings | boolean;
+  /** The skills extension (`io.modelcontextprotocol/skills`, SEP-2640): skills served as `skill://` resources. */
+  skills?: readonly SkillDefinition[];
 }
 
 export interface GatehouseServer {
@@ -121,7 +130,8 @@ export function createServer(options: ServerOptions): GatehouseServer {
   }
   const hub = createHub();
   const logger = options.logger ?? jsonLogger();
-  const registry = buildRegistry(options);
+  const skills = options.skills?.length ? compileSkills(options.skills) : undefined;
+  const registry = buildRegistry(skills ? { ...options, resources: [...(options.resources ?? []), ...skills.resources] } : options);
   const dispatcher = createDispatcher({
     info: options,
     registry,
@@ -132,6 +142,8 @@ export function createServer(options: ServerOptions): GatehouseServer {
     logger,
     onToolCall: options.metrics?.toolCall,
     requestState: createRequestStateCodec(options.secret ?? randomToken(32)),
+    tasks: options.tasks ? { settings: options.tasks === true ? {} : options.tasks, store } : undefined,
+    skills,
   });
   const preflight = createPreflight({ store, scopeHierarchy: options.scopeHierarchy, resourceMetadataUrl: auth.resourceMetadataUrl });
   const toolsApi = options.toolsApi ? createToolsApi({ dispatcher, preflight, maxBodyBytes: options.maxBodyBytes ?? 1_048_576, scopeHierarchy: options.scopeHierarchy }) : undefined;

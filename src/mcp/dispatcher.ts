@@ -16,6 +16,20 @@ import { authorizeTool } from "./authorize.ts";
 import { evaluateRequireAuth } from "../auth/scopes.ts";
 import { createHandlerContext, InputRequired, type Rounds } from "./handler-context.ts";
 import type { RequestStateCodec } from "./request-state.ts";
+import type { KV } from "../store/kv.ts";
+import {
+  clientSupportsTasks,
+  createTaskEngine,
+  isTaskHandoff,
+  missingTasksCapability,
+  type TaskEngine,
+  type TaskExecutor,
+  TASKS_EXTENSION,
+  taskOwner,
+  type TaskSettings,
+  type ToolTaskOption,
+} from "./tasks.ts";
+import { type SkillCatalog, SKILLS_EXTENSION } from "./skills.ts";
 import { type Logger, messageOf } from "../observe/log.ts";
 import type { MetricsHooks } from "../observe/metrics.ts";
 
@@ -71,6 +85,10 @@ export interface DispatcherOptions {
   onToolCall?: MetricsHooks["toolCall"];
   /** Signs MRTR `requestState` (2026-07-28). */
   requestState: RequestStateCodec;
+  /** The tasks extension (2026-07-28): on when set; task records live in `store`. */
+  tasks?: { settings: TaskSettings; store: KV };
+  /** The skills extension (SEP-2640): its files are in the registry's resources too. */
+  skills?: SkillCatalog;
 }
 
 export type MethodHandler = (params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) => Promise<Record<string, unknown>>;
@@ -88,11 +106,22 @@ export function serverCapabilities(o: DispatcherOptions): Record<string, unknown
     ...(hasCompletions && { completions: {} }),
     logging: {},
     ...o.extraCapabilities,
+    ...((o.tasks || o.skills) && {
+      extensions: {
+        ...(o.extraCapabilities?.extensions as Record<string, unknown> | undefined),
+        ...(o.tasks && { [TASKS_EXTENSION]: {} }),
+        ...(o.skills && { [SKILLS_EXTENSION]: { directoryRead: true } }),
+      },
+    }),
   };
 }
 
 export function createDispatcher(o: DispatcherOptions) {
   const { registry, pageSize } = o;
+  if (!o.tasks) {
+    const required = [...registry.tools.values()].find((t) => taskModeOf(t.definition.task)?.support === "required");
+    if (required) throw new TypeError(`Tool ${required.definition.name} requires tasks; enable them with createServer({ tasks: true })`);
+  }
   const capabilities = serverCapabilities(o);
   const serverInfo = {
     name: o.info.name,
@@ -158,6 +187,49 @@ export function createDispatcher(o: DispatcherOptions) {
     },
   };
 
+  const skills = o.skills;
+  if (skills) {
+    methods["skills/list"] = async (params) => {
+      const p = page(await skills.list(), params.cursor, pageSize);
+      if (!p) throw new McpError(ErrorCode.InvalidParams, "Invalid cursor");
+      return { skills: p.items, ...(p.nextCursor && { nextCursor: p.nextCursor }) };
+    };
+    methods["skills/get"] = async (params) => ({ skill: await skills.get(requireString(params, "uri")) });
+    methods["resources/directory/read"] = (params) => {
+      const uri = requireString(params, "uri");
+      const children = skills.directory(uri);
+      if (!children) throw new McpError(ErrorCode.InvalidParams, `Not a directory: ${uri}`, { uri });
+      return listed(children, "resources")(params);
+    };
+  }
+
+  const tasks: TaskEngine | undefined = o.tasks && createTaskEngine({ ...o.tasks, execute: executeTask });
+  if (tasks) {
+    /** SEP-2663: task methods need the extension in the request's own capabilities (-32021 otherwise). */
+    const taskCaller = (params: Record<string, unknown>, scope: CallScope, method: string) => {
+      if (!clientSupportsTasks(scope.clientCapabilities)) throw missingTasksCapability(method);
+      return { owner: taskOwner(scope.http.auth), taskId: requireString(params, "taskId") };
+    };
+    methods["tasks/get"] = async (params, scope) => {
+      const { owner, taskId } = taskCaller(params, scope, "tasks/get");
+      return await tasks.get(owner, taskId);
+    };
+    methods["tasks/update"] = async (params, scope) => {
+      const { owner, taskId } = taskCaller(params, scope, "tasks/update");
+      const responses = params.inputResponses;
+      if (typeof responses !== "object" || responses === null || Array.isArray(responses)) {
+        throw new McpError(ErrorCode.InvalidParams, "inputResponses must be an object keyed by input request");
+      }
+      await tasks.update(owner, taskId, responses as Record<string, unknown>, scope.http);
+      return {};
+    };
+    methods["tasks/cancel"] = async (params, scope) => {
+      const { owner, taskId } = taskCaller(params, scope, "tasks/cancel");
+      await tasks.cancel(owner, taskId);
+      return {};
+    };
+  }
+
   /**
    * Runs a handler that may ask the client for input. In the 2026-07-28 era it opens the previous
    * rounds' signed state, and turns unanswered questions into an InputRequiredResult.
@@ -166,7 +238,7 @@ export function createDispatcher(o: DispatcherOptions) {
     scope: CallScope,
     request: JsonRpcRequest,
     bind: string,
-    run: (context: HandlerContext) => Promise<Record<string, unknown>>,
+    run: (context: HandlerContext, rounds?: Rounds) => Promise<Record<string, unknown>>,
   ): Promise<Record<string, unknown>> {
     if (!isStatelessEra(scope.protocolVersion)) return await run(createHandlerContext(scope, request));
     const params = request.params ?? {};
@@ -182,7 +254,7 @@ export function createDispatcher(o: DispatcherOptions) {
     };
     let result: Record<string, unknown> | undefined;
     try {
-      result = await run(createHandlerContext(scope, request, rounds));
+      result = await run(createHandlerContext(scope, request, rounds), rounds);
     } catch (error) {
       if (!(error instanceof InputRequired)) throw error;
     }
@@ -219,23 +291,88 @@ export function createDispatcher(o: DispatcherOptions) {
     const args = params.arguments ?? {};
     const checked = validate(tool.inputSchema, args);
     if (!checked.ok) return toolError(`Invalid arguments for tool ${name}: ${checked.message}`);
-    return await withRounds(scope, request, `tools/call:${name}`, async (context) => {
-      for (const m of tool.middlewares ?? []) {
-        if (m.kind !== "requireAuth") continue;
-        const verdict = await evaluateRequireAuth(m, context.auth, tool.name);
-        if (!verdict.ok) return toolError(verdict.message, { _meta: { "gatehouse/authorization": { status: verdict.status } } });
-      }
-      let value: unknown;
+    // Tasks (SEP-2663): the server decides; a client that did not declare the extension never gets a task.
+    const taskMode = tasks ? taskModeOf(tool.task) : undefined;
+    const asTask = taskMode !== undefined && isStatelessEra(scope.protocolVersion) && clientSupportsTasks(scope.clientCapabilities);
+    if (taskMode?.support === "required" && !asTask) throw missingTasksCapability(`Tool ${name}`);
+    const newTask = (answers: Record<string, unknown>, round: number) =>
+      tasks!.create({
+        owner: taskOwner(scope.http.auth),
+        tool: name,
+        arguments: checked.value,
+        protocolVersion: scope.protocolVersion,
+        clientCapabilities: scope.clientCapabilities,
+        requestId: request.id as string | number,
+        answers,
+        round,
+        http: scope.http,
+      });
+    if (asTask && taskMode?.start === "call") return await newTask({}, 1);
+    return await withRounds(scope, request, `tools/call:${name}`, async (context, rounds) => {
+      const out = await invokeTool(tool, checked.value, context, !asTask);
+      // The handler handed the rest over with runAsTask(): the task starts with this call's answers.
+      if (isTaskHandoff(out)) return await newTask(rounds?.answers ?? {}, rounds?.round ?? 1);
+      return out;
+    });
+  }
+
+  /**
+   * Middleware, handler and result checks. A `runAsTask()` hand-off runs inline when
+   * `inlineHandoff` (no task possible, or already inside one), else it is returned to the caller.
+   */
+  async function invokeTool(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean) {
+    for (const m of tool.middlewares ?? []) {
+      if (m.kind !== "requireAuth") continue;
+      const verdict = await evaluateRequireAuth(m, context.auth, tool.name);
+      if (!verdict.ok) return toolError(verdict.message, { _meta: { "gatehouse/authorization": { status: verdict.status } } }) as Record<string, unknown>;
+    }
+    const guarded = async (fn: () => unknown): Promise<unknown> => {
       try {
-        value = await tool.handler(checked.value as never, context);
+        return await fn();
       } catch (error) {
         if (error instanceof McpError || error instanceof InputRequired) throw error;
         if (context.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
         // Tool execution errors go in the result so the model can react (spec: Tools §Error Handling).
         return toolError(error instanceof Error ? error.message : String(error));
       }
-      return checkToolResult(toCallToolResult(value, tool), tool);
-    });
+    };
+    let value = await guarded(() => tool.handler(args as never, context));
+    if (isTaskHandoff(value)) {
+      if (!inlineHandoff) return value;
+      const work = value.work;
+      value = await guarded(() => work(context));
+    }
+    return checkToolResult(toCallToolResult(value, tool), tool);
+  }
+
+  /** One attempt of a task: the tool's handler from the top, under the creating request's envelope, with every answer so far. */
+  async function executeTask(...[record, http, signal, setStatusMessage]: Parameters<TaskExecutor>): ReturnType<TaskExecutor> {
+    const compiled = registry.tools.get(record.tool);
+    if (!compiled) return { error: { code: ErrorCode.InternalError, message: `Tool ${record.tool} is no longer served` } };
+    const scope: CallScope = {
+      protocolVersion: record.protocolVersion,
+      clientCapabilities: record.clientCapabilities,
+      http,
+      signal,
+      // No response stream outlives the creating request: progress messages become the task's statusMessage.
+      notify(method, params) {
+        if (method === "notifications/progress" && typeof params.message === "string") setStatusMessage(params.message);
+        return Promise.resolve();
+      },
+      request: (method) => Promise.reject(new McpError(ErrorCode.InvalidRequest, `${method}: a task asks through inputRequests`)),
+    };
+    const request: JsonRpcRequest = { jsonrpc: "2.0", id: record.requestId, method: "tools/call", params: { name: record.tool, arguments: record.arguments as Record<string, unknown> } };
+    const rounds: Rounds = { answers: { ...record.answers }, missing: {}, round: record.round };
+    try {
+      const out = await invokeTool(compiled.definition, record.arguments, createHandlerContext(scope, request, rounds), true);
+      if (Object.keys(rounds.missing).length === 0) return { result: out as Record<string, unknown> };
+    } catch (error) {
+      if (!(error instanceof InputRequired)) {
+        if (error instanceof McpError) return { error: { code: error.code, message: error.message, ...(error.data !== undefined && { data: error.data }) } };
+        throw error;
+      }
+    }
+    return { inputRequests: rounds.missing };
   }
 
   function checkToolResult(result: ReturnType<typeof toCallToolResult>, tool: ToolDefinition): Record<string, unknown> {
@@ -336,7 +473,7 @@ export function createDispatcher(o: DispatcherOptions) {
     return out;
   }
 
-  return { dispatch, capabilities, serverInfo, methods, registry };
+  return { dispatch, capabilities, serverInfo, methods, registry, tasks };
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
@@ -349,8 +486,24 @@ function requireString(params: Record<string, unknown>, key: string): string {
 
 /** Methods that exist only before 2026-07-28 (they answer -32601 on a modern request), and the other way round. */
 const LEGACY_ONLY = new Set(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
-const MODERN_ONLY = new Set(["server/discover"]);
+const MODERN_ONLY = new Set(["server/discover", "tasks/get", "tasks/update", "tasks/cancel"]);
 /** Results that carry `ttlMs`/`cacheScope` in 2026-07-28. */
-const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
+const CACHEABLE = new Set([
+  "server/discover",
+  "tools/list",
+  "prompts/list",
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "skills/list",
+  "skills/get",
+]);
+
+/** A tool's task declaration, normalised: string shorthand means the task starts with the call. */
+function taskModeOf(option: ToolTaskOption | false | undefined): { support: "optional" | "required"; start: "call" | "handler" } | undefined {
+  if (!option) return undefined;
+  if (typeof option === "string") return { support: option, start: "call" };
+  return { support: option.support, start: option.start ?? "call" };
+}
 
 export type { HandlerContext };

@@ -38,7 +38,15 @@ export function isModernMessage(message: { params?: Record<string, unknown> }, h
 }
 
 /** Which requests name their target in `Mcp-Name`, and where in the params it is. */
-const NAME_SOURCE: Record<string, string> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
+const NAME_SOURCE: Record<string, string> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+  // SEP-2663 §Routing Headers: the tasks extension's methods name their task.
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
+};
 
 /** Decodes an `Mcp-Name`/`Mcp-Param-*` value: OWS trimmed, `=?base64?…?=` unwrapped. */
 export function decodeHeaderValue(raw: string): string | undefined {

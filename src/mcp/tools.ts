@@ -6,6 +6,7 @@ import type { ToolMiddleware } from "./middleware.ts";
 import type { HandlerContext } from "./context.ts";
 import { headerParamsOf } from "./envelope.ts";
 import { isZod, type JsonSchemaObject, type SchemaLike, toJsonSchema } from "./schema.ts";
+import type { TaskHandoff, ToolTaskOption } from "./tasks.ts";
 
 export interface ToolAnnotations {
   title?: string;
@@ -30,8 +31,8 @@ export interface CallToolResult {
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, unknown>;
 
-/** What a handler may return: a full CallToolResult, a string (one text block), or structured data. */
-export type ToolReturn<O> = CallToolResult | string | O;
+/** What a handler may return: a full CallToolResult, a string (one text block), structured data, or `runAsTask(work)`. */
+export type ToolReturn<O> = CallToolResult | string | O | TaskHandoff<CallToolResult | string | O>;
 
 export interface ToolDefinition<I extends SchemaLike = SchemaLike, O extends SchemaLike = SchemaLike> {
   name: string;
@@ -55,6 +56,12 @@ export interface ToolDefinition<I extends SchemaLike = SchemaLike, O extends Sch
   hideWhenUnauthorized?: boolean;
   /** Rate-limit weight of one call, in tokens of the caller's bucket (default 1). */
   cost?: number;
+  /**
+   * Run as a task (`io.modelcontextprotocol/tasks`, needs `createServer({ tasks })`): `"optional"`
+   * for clients that negotiated the extension, `"required"` refuses the others with -32021.
+   * `{ support, start: "handler" }`: the handler decides when, by returning `runAsTask(work)`.
+   */
+  task?: ToolTaskOption | false;
   handler: (args: Infer<I>, context: HandlerContext) => ToolReturn<Infer<O>> | Promise<ToolReturn<Infer<O>>>;
 }
 

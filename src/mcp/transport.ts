@@ -25,6 +25,7 @@ import { SSE_HEADERS, SseStream } from "./sse.ts";
 import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
 import type { Preflight } from "./middleware.ts";
 import { unrefTimer } from "../runtime/timers.ts";
+import { taskOwner } from "./tasks.ts";
 
 export interface TransportOptions {
   dispatcher: Dispatcher;
@@ -423,13 +424,29 @@ export function createTransport(o: TransportOptions): Handler {
         resourceSubscriptions: r.resourceSubscriptions.filter((u): u is string => typeof u === "string"),
       }),
     };
+    // Tasks extension: `taskIds` asks for `notifications/tasks`; only the caller's own tasks are ever sent.
+    const taskIds = dispatcher.tasks && Array.isArray((r as { taskIds?: unknown }).taskIds)
+      ? ((r as { taskIds: unknown[] }).taskIds).filter((t): t is string => typeof t === "string")
+      : undefined;
+    if (taskIds) (honoured as Record<string, unknown>).taskIds = taskIds;
     const stream = new SseStream(randomToken(12));
     const subscription = { [META.subscriptionId]: req.id };
     stream.send({ jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged", params: { notifications: honoured, _meta: subscription } });
-    const remove = hub.add({
+    const removeHub = hub.add({
       filter: honoured,
       send: (method, params) => stream.send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscription } }),
     });
+    const removeTasks = taskIds?.length
+      ? dispatcher.tasks!.listen({
+        owner: taskOwner(ctx.auth),
+        taskIds: new Set(taskIds),
+        send: (params) => stream.send({ jsonrpc: "2.0", method: "notifications/tasks", params: { ...params, _meta: subscription } }),
+      })
+      : undefined;
+    const remove = () => {
+      removeHub();
+      removeTasks?.();
+    };
     const key = `${ownerOf(ctx)}\u0000${String(req.id)}`;
     const controller = new AbortController();
     inflight.set(key, controller);
