@@ -5,6 +5,7 @@ import { z } from "zod";
 import { defineTool } from "./mcp/tools.ts";
 import { defineResource, defineResourceTemplate } from "./mcp/resources.ts";
 import { definePrompt } from "./mcp/prompts.ts";
+import { defineSkill } from "./mcp/skills.ts";
 
 export const echo = defineTool({
   name: "echo",
@@ -70,6 +71,34 @@ export const greet = defineTool({
   },
 });
 
+export const report = defineTool({
+  name: "report",
+  title: "Report",
+  description: "Builds a report in the background (a task for clients that support tasks); asks to confirm first.",
+  inputSchema: z.object({ topic: z.string(), seconds: z.number().min(0).max(60).default(3) }),
+  task: "optional",
+  handler: async ({ topic, seconds }, ctx) => {
+    const ok = await ctx.elicit({
+      message: `Build a report on ${topic}?`,
+      requestedSchema: { type: "object", properties: { confirm: { type: "boolean" } }, required: ["confirm"] },
+    }, { key: "confirm" });
+    if (ok.action !== "accept" || !ok.content?.confirm) return "Cancelled by the user.";
+    for (let i = 1; i <= seconds; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (ctx.signal.aborted) throw new Error("cancelled");
+      await ctx.progress(i, seconds, `Step ${i} of ${seconds}`);
+    }
+    return `Report on ${topic}: all good.`;
+  },
+});
+
+export const reviewSkill = defineSkill({
+  name: "gatehouse-review",
+  description: "Reviews an MCP server configuration for auth mistakes. Use when asked to check a Gatehouse setup.",
+  instructions: "# Review\n\nCheck AUTH_STRATEGY, PUBLIC_URL and STORE against references/checklist.md.",
+  files: [{ path: "references/checklist.md", content: "- PUBLIC_URL matches the deployed origin\n- STORE is persistent in production\n" }],
+});
+
 export const readme = defineResource({
   uri: "gatehouse://readme",
   name: "readme",
@@ -101,8 +130,11 @@ export const summarize = definePrompt({
 export const demo = {
   name: "gatehouse-demo",
   version: "0.1.0",
-  instructions: "A demo Gatehouse server: echo, add, whoami, countdown and greet tools; a readme resource; a greeting template; a summarize prompt.",
-  tools: [echo, add, whoami, countdown, greet],
+  instructions:
+    "A demo Gatehouse server: echo, add, whoami, countdown, greet and report tools; a readme resource; a greeting template; a summarize prompt; a review skill.",
+  tools: [echo, add, whoami, countdown, greet, report],
+  skills: [reviewSkill],
+  tasks: true,
   resources: [readme],
   resourceTemplates: [greeting],
   prompts: [summarize],

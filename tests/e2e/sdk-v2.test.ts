@@ -101,12 +101,12 @@ for (const runtime of SERVER_RUNTIMES) {
 
         it("lists tools, resources, resource templates and prompts", async () => {
           const { tools } = await within(STEP, client.listTools());
-          assert.deepEqual(tools.map((t) => t.name).sort(), ["add", "countdown", "echo", "greet", "whoami"]);
+          assert.deepEqual(tools.map((t) => t.name).sort(), ["add", "countdown", "echo", "greet", "report", "whoami"]);
           assert.ok("message" in (tools.find((t) => t.name === "echo")!.inputSchema.properties ?? {}));
           assert.equal(tools.find((t) => t.name === "add")!.outputSchema?.type, "object");
 
           const { resources } = await within(STEP, client.listResources());
-          assert.deepEqual(resources.map((r) => r.uri), ["gatehouse://readme"]);
+          assert.deepEqual(resources.map((r) => r.uri), ["gatehouse://readme", "skill://gatehouse-review/SKILL.md", "skill://gatehouse-review/references/checklist.md"]);
 
           const { resourceTemplates } = await within(STEP, client.listResourceTemplates());
           assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate), ["greeting://{name}"]);

@@ -26,7 +26,7 @@ for (const [runtime, [command, args]] of Object.entries(commands)) {
 
     it("lists the demo tools and calls echo", async () => {
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name), ["echo", "add", "whoami", "countdown", "greet"]);
+      assert.deepEqual(tools.map((t) => t.name), ["echo", "add", "whoami", "countdown", "greet", "report"]);
       const result = await client.callTool({ name: "echo", arguments: { message: "over stdio" } });
       assert.deepEqual(result.content, [{ type: "text", text: "over stdio" }]);
     });
