@@ -1,7 +1,7 @@
 /**
  * @module `createServer()`: options in, one web-standard `fetch` out, composed as guard → auth → rate limits → routes → MCP.
  */
-import { compose, type Handler, type RequestContext, type RequestInfo, type Stage } from "./http/pipeline.ts";
+import { compose, type Handler, type RequestContext, requestContext, type RequestInfo, type Stage } from "./http/pipeline.ts";
 import { guardStage, isLoopbackHostname, LOOPBACK_HOSTS } from "./http/guard.ts";
 import { json } from "./http/errors.ts";
 import type { AuthStrategy } from "./auth/strategy.ts";
@@ -159,7 +159,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
   const isProtected = (p: string) => isMcp(p) || (toolsApi !== undefined && isToolsApiPath(p));
 
   const routes: Handler = (request, ctx) => {
-    const path = ctx.url.pathname;
+    const path = ctx.pathname;
     if (isMcp(path)) return transport(request, ctx);
     if (toolsApi && isToolsApiPath(path)) return toolsApi(request, ctx);
     if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
@@ -193,29 +193,30 @@ export function createServer(options: ServerOptions): GatehouseServer {
     ...(options.stages ?? []),
   ];
   const handler = compose(stages, routes);
+  // Request ids: unique per instance (random prefix) and cheap (a counter), unlike a UUID per request.
+  const idPrefix = `${randomToken(6)}-`;
+  let requests = 0;
 
   return {
     store,
     fetch(request, info) {
-      const ctx: RequestContext = {
-        url: new URL(request.url),
-        requestId: crypto.randomUUID(),
+      const ctx: RequestContext = requestContext(
+        request,
         // `deno serve` / `bun run` pass their own second argument when the server is the default export.
-        info: info === undefined ? {} : "remoteAddress" in info || "waitUntil" in info ? info : requestInfo(request, info),
-        auth: null,
-        resolvedHeaders: {},
-      };
+        info === undefined ? {} : "remoteAddress" in info || "waitUntil" in info ? info : requestInfo(request, info),
+        `${idPrefix}${(++requests).toString(36)}`,
+      );
       return handler(request, ctx).catch((error) => {
         if (error instanceof StoreUnavailableError) {
           // The store is down or slow: say so, and when to come back; service resumes with the store.
           logger.log("error", "store unavailable", { error: error.message, requestId: ctx.requestId });
-          const body = isMcp(ctx.url.pathname)
+          const body = isMcp(ctx.pathname)
             ? { jsonrpc: "2.0", id: null, error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" } }
             : { error: "temporarily_unavailable", error_description: "Storage is unavailable; retry shortly" };
           return json(body, 503, { "retry-after": "1" });
         }
         // Last line of defence: never a stack trace, never a hang.
-        logger.log("error", "unhandled error", { error: messageOf(error), requestId: ctx.requestId, path: ctx.url.pathname });
+        logger.log("error", "unhandled error", { error: messageOf(error), requestId: ctx.requestId, path: ctx.pathname });
         return json({ error: "server_error", error_description: "Internal error" }, 500);
       });
     },

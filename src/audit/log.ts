@@ -1,7 +1,7 @@
 /**
  * @module The audit log: one structured JSON line per auth failure, refusal, rate-limit hit and (sampled) success, with fingerprints and never a secret.
  */
-import type { Stage } from "../http/pipeline.ts";
+import type { RequestContext, Stage } from "../http/pipeline.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 
 export type AuditEventName = "auth.failure" | "auth.success" | "access.denied" | "ratelimit.hit";
@@ -43,37 +43,42 @@ export interface AuditOptions {
 export function auditStage(options: AuditOptions): Stage {
   const rate = Math.min(1, Math.max(0, options.successSampleRate ?? 0));
   const extraHeader = options.credentialHeader?.toLowerCase();
-  return (next) => async (request, ctx) => {
-    const response = await next(request, ctx);
+  return (next) => (request, ctx) =>
+    next(request, ctx).then((response) => {
+      const status = response.status;
+      const refused = status === 401 || status === 403 || status === 429 || (status === 400 && response.headers.has("www-authenticate"));
+      if (!refused) {
+        if (rate > 0 && ctx.auth && status < 400 && Math.random() < rate) options.sink(event(request, ctx, "auth.success", status));
+        return response;
+      }
+      return record(request, ctx, response);
+    });
+
+  async function record(request: Request, ctx: RequestContext, response: Response): Promise<Response> {
     const status = response.status;
-    const refused = status === 401 || status === 403 || status === 429 || (status === 400 && response.headers.has("www-authenticate"));
-    if (!refused) {
-      if (rate > 0 && ctx.auth && status < 400 && Math.random() < rate) options.sink(base("auth.success"));
-      return response;
-    }
-    const event = base(status === 429 ? "ratelimit.hit" : status === 403 ? "access.denied" : "auth.failure");
-    event.reason = await reasonOf(response);
-    if (!ctx.auth) event.credential = await presentedFingerprint(request, extraHeader);
+    const e = event(request, ctx, status === 429 ? "ratelimit.hit" : status === 403 ? "access.denied" : "auth.failure", status);
+    e.reason = await reasonOf(response);
+    if (!ctx.auth) e.credential = await presentedFingerprint(request, extraHeader);
     try {
-      options.sink(event);
+      options.sink(e);
     } catch { /* an audit sink never breaks a response */ }
     return response;
+  }
+}
 
-    function base(name: AuditEventName): AuditEvent {
-      return {
-        time: new Date().toISOString(),
-        event: name,
-        status,
-        requestId: ctx.requestId,
-        ...(ctx.info.remoteAddress && { clientAddress: ctx.info.remoteAddress }),
-        ...(ctx.auth?.credentialId && { credential: ctx.auth.credentialId }),
-        ...(ctx.auth?.subject && { subject: ctx.auth.subject }),
-        ...(ctx.auth && { strategy: ctx.auth.strategy }),
-        method: request.method,
-        path: ctx.url.pathname,
-        ...(ctx.tool && { tool: ctx.tool }),
-      };
-    }
+function event(request: Request, ctx: RequestContext, name: AuditEventName, status: number): AuditEvent {
+  return {
+    time: new Date().toISOString(),
+    event: name,
+    status,
+    requestId: ctx.requestId,
+    ...(ctx.info.remoteAddress && { clientAddress: ctx.info.remoteAddress }),
+    ...(ctx.auth?.credentialId && { credential: ctx.auth.credentialId }),
+    ...(ctx.auth?.subject && { subject: ctx.auth.subject }),
+    ...(ctx.auth && { strategy: ctx.auth.strategy }),
+    method: request.method,
+    path: ctx.pathname,
+    ...(ctx.tool && { tool: ctx.tool }),
   };
 }
 

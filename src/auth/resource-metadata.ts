@@ -73,7 +73,7 @@ export function resourceMetadataRoute(doc: ProtectedResourceMetadata) {
   const headers = { ...cors, "content-type": "application/json", "cache-control": CACHE_CONTROL };
 
   return (request: Request, ctx: RequestContext, _next?: Handler): Promise<Response | undefined> => {
-    const path = ctx.url.pathname.replace(/(.)\/$/, "$1");
+    const path = ctx.pathname.replace(/(.)\/$/, "$1");
     if (!paths.has(path)) return Promise.resolve(undefined);
     switch (request.method) {
       case "GET":

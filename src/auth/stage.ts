@@ -58,7 +58,7 @@ export function authStage(strategy: AuthStrategy, options: AuthStageOptions = {}
       const routed = await strategy.routes(request, ctx, next);
       if (routed) return routed;
     }
-    const pathname = ctx.url.pathname;
+    const pathname = ctx.pathname;
     if (request.method === "OPTIONS" || isAlwaysPublic(pathname) || !isProtected(pathname)) return next(request, ctx);
 
     let result;

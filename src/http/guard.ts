@@ -2,7 +2,6 @@
  * @module The outermost stage: DNS-rebinding protection (Host/Origin), CORS (preflight answered before any auth gate), and the request id.
  */
 import type { Stage } from "./pipeline.ts";
-import { json } from "./errors.ts";
 
 export interface GuardOptions {
   /** Host header values accepted (host[:port], lowercase). Empty: any host. */
@@ -65,11 +64,15 @@ export function guardStage(options: GuardOptions): Stage {
   const origins = new Set(anyOrigin ? [] : (options.allowedOrigins as readonly string[]).map((o) => o.toLowerCase()));
   const allowHeaders = [...new Set([...ALLOW_HEADERS, ...(options.allowHeaders ?? []).map((h) => h.toLowerCase())])].join(", ");
 
+  // Clients send the same Host on every request: remember the last one accepted.
+  let lastHost = "";
   const hostAllowed = (host: string | null) => {
-    if (hosts.size === 0) return true;
+    if (hosts.size === 0 || host === lastHost) return true;
     if (!host) return false;
     const h = host.toLowerCase();
-    return hosts.has(h) || hostnames.has(hostnameOf(h));
+    const ok = hosts.has(h) || hostnames.has(hostnameOf(h));
+    if (ok) lastHost = host;
+    return ok;
   };
   const originAllowed = (origin: string) => {
     if (anyOrigin || origins.has(origin.toLowerCase())) return true;
@@ -84,57 +87,68 @@ export function guardStage(options: GuardOptions): Stage {
 
   const originChecked = options.originChecked ?? (() => true);
   const openCors = options.openCors ?? (() => false);
+  const refuse = (what: string, requestId: string) =>
+    new Response(JSON.stringify({ error: "forbidden", error_description: `${what} not allowed` }), {
+      status: 403,
+      headers: { "content-type": "application/json", "x-request-id": requestId },
+    });
 
-  return (next) => async (request, ctx) => {
-    const origin = request.headers.get("origin");
-    const path = ctx.url.pathname;
+  return (next) => (request, ctx) => {
+    const headers = request.headers;
     // A caller's own request id is kept (so logs join up across services) when it is a safe token.
-    const incomingId = request.headers.get("x-request-id");
+    const incomingId = headers.get("x-request-id");
     if (incomingId !== null && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId)) ctx.requestId = incomingId;
-    const traceparent = request.headers.get("traceparent");
+    const traceparent = headers.get("traceparent");
     if (traceparent !== null) {
       ctx.traceparent = traceparent;
-      ctx.tracestate = request.headers.get("tracestate") ?? undefined;
+      ctx.tracestate = headers.get("tracestate") ?? undefined;
     }
     // In-process callers (tests, embedding) build Requests without a Host header: the URL carries it.
-    if (!hostAllowed(request.headers.get("host") ?? ctx.url.host)) {
-      return json({ error: "forbidden", error_description: "Host not allowed" }, 403, { "x-request-id": ctx.requestId });
+    if (!hostAllowed(headers.get("host") ?? ctx.url.host)) return Promise.resolve(refuse("Host", ctx.requestId));
+    const origin = headers.get("origin");
+    if (origin === null) {
+      // The common case (no browser): only the request id to add.
+      return next(request, ctx).then((response) => withHeaders(response, { "x-request-id": ctx.requestId }));
     }
+    const path = ctx.pathname;
     const open = openCors(path);
-    const allowed = origin !== null && (open || originAllowed(origin));
+    const allowed = open || originAllowed(origin);
     // MCP Streamable HTTP: servers MUST validate Origin; a foreign one gets 403 (DNS rebinding).
-    if (origin !== null && !allowed && originChecked(path)) {
-      return json({ error: "forbidden", error_description: "Origin not allowed" }, 403, { "x-request-id": ctx.requestId });
-    }
+    if (!allowed && originChecked(path)) return Promise.resolve(refuse("Origin", ctx.requestId));
     const cors: Record<string, string> = allowed
       ? {
         "x-request-id": ctx.requestId,
-        "access-control-allow-origin": anyOrigin || open ? "*" : origin!,
+        "access-control-allow-origin": anyOrigin || open ? "*" : origin,
         "access-control-expose-headers": EXPOSE_HEADERS,
         ...(!anyOrigin && !open && { vary: "Origin" }),
       }
       : { "x-request-id": ctx.requestId };
     if (request.method === "OPTIONS") {
       // Preflight carries no credentials (Fetch §4.8): answer it here, before any auth gate.
-      return new Response(null, {
-        status: 204,
-        headers: {
-          ...cors,
-          "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
-          "access-control-allow-headers": allowHeaders,
-          "access-control-max-age": "600",
-        },
-      });
+      return Promise.resolve(
+        new Response(null, {
+          status: 204,
+          headers: {
+            ...cors,
+            "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+            "access-control-allow-headers": allowHeaders,
+            "access-control-max-age": "600",
+          },
+        }),
+      );
     }
-    const response = await next(request, ctx);
-    try {
-      for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
-      return response;
-    } catch {
-      // Immutable headers (a Response from fetch): copy.
-      const copy = new Response(response.body, response);
-      for (const [k, v] of Object.entries(cors)) copy.headers.set(k, v);
-      return copy;
-    }
+    return next(request, ctx).then((response) => withHeaders(response, cors));
   };
+}
+
+function withHeaders(response: Response, extra: Record<string, string>): Response {
+  try {
+    for (const k in extra) response.headers.set(k, extra[k]);
+    return response;
+  } catch {
+    // Immutable headers (a Response from fetch): copy.
+    const copy = new Response(response.body, response);
+    for (const k in extra) copy.headers.set(k, extra[k]);
+    return copy;
+  }
 }

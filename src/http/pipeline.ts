@@ -13,8 +13,10 @@ export interface RequestInfo {
 
 /** Per-request state passed down the pipeline; stages fill it in as they learn things. */
 export interface RequestContext {
-  /** The parsed request URL (parsed once by the outermost stage). */
-  url: URL;
+  /** The request URL, parsed on first use. */
+  readonly url: URL;
+  /** The URL's path, read without a full URL parse where that is safe (see `pathnameOf`). */
+  pathname: string;
   /** A CSPRNG id for logs and correlation. */
   requestId: string;
   info: RequestInfo;
@@ -38,6 +40,47 @@ export interface RequestContext {
 
 export type Handler = (request: Request, ctx: RequestContext) => Promise<Response>;
 export type Stage = (next: Handler) => Handler;
+
+/**
+ * The path of a request URL without constructing a URL object (the request path is measured).
+ * Anything a URL parser would normalise (dot segments, percent-escapes, backslashes) returns
+ * undefined so the caller parses properly: routing never sees a path the parser would not.
+ */
+export function pathnameOf(url: string): string | undefined {
+  const scheme = url.indexOf("://");
+  if (scheme < 0) return undefined;
+  const start = url.indexOf("/", scheme + 3);
+  if (start < 0) return url.indexOf("?", scheme + 3) < 0 && url.indexOf("#", scheme + 3) < 0 ? "/" : undefined;
+  let end = url.length;
+  const q = url.indexOf("?", start);
+  if (q >= 0) end = q;
+  const h = url.indexOf("#", start);
+  if (h >= 0 && h < end) end = h;
+  const path = url.slice(start, end);
+  // Only characters a URL parser keeps as they are (no dots, escapes, backslashes or non-ASCII).
+  return SAFE_PATH.test(path) && url.lastIndexOf("@", start) < scheme ? path : undefined;
+}
+
+const SAFE_PATH = /^[A-Za-z0-9\-_~!$&'()*+,;=:@/]*$/;
+
+/** A fresh context for a request. */
+export function requestContext(request: Request, info: RequestInfo, requestId: string): RequestContext {
+  let parsed: URL | undefined;
+  const url = () => (parsed ??= new URL(request.url));
+  return {
+    get url() {
+      return url();
+    },
+    pathname: pathnameOf(request.url) ?? url().pathname,
+    requestId,
+    info,
+    auth: null,
+    resolvedHeaders: NO_HEADERS,
+  };
+}
+
+/** The shared, frozen empty header set of anonymous requests (strategies replace it, never mutate it). */
+export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Composes stages outermost first: `compose([a, b], h)` is `a(b(h))`. */
 export function compose(stages: readonly Stage[], innermost: Handler): Handler {

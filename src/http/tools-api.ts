@@ -31,7 +31,7 @@ const STATUS_OF_CODE: Record<number, number> = {
 export function createToolsApi(o: ToolsApiOptions): Handler {
   const { dispatcher } = o;
   return async (request, ctx) => {
-    const path = ctx.url.pathname;
+    const path = ctx.pathname;
     if (path === "/tools") {
       if (request.method !== "GET") return json({ error: "method_not_allowed", error_description: "Use GET /tools" }, 405, { allow: "GET" });
       const tools = [...dispatcher.registry.tools.values()]

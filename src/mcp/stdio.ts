@@ -40,7 +40,7 @@ export async function serveStdio(dispatcher: Dispatcher, hub: Hub, channel: Stdi
     capabilities: {},
     subscriptions: [],
   };
-  const ctx: RequestContext = { url: new URL("stdio:/"), requestId: "stdio", info: {}, auth: null, resolvedHeaders: {} };
+  const ctx: RequestContext = { url: new URL("stdio:/"), pathname: "/", requestId: "stdio", info: {}, auth: null, resolvedHeaders: {} };
   const removeListener = hub.add({
     filter: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true, get resourceSubscriptions() { return session.subscriptions; } },
     send: (method, params) => void send({ jsonrpc: "2.0", method, params }),

@@ -25,6 +25,7 @@ import { SSE_HEADERS, SseStream } from "./sse.ts";
 import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
 import type { Preflight } from "./middleware.ts";
 import { unrefTimer } from "../runtime/timers.ts";
+import { createInflight } from "./inflight.ts";
 import { taskOwner } from "./tasks.ts";
 
 export interface TransportOptions {
@@ -46,8 +47,7 @@ interface Pending {
 }
 
 /** Which of the two response formats the client accepts (wildcards count). */
-function accepts(header: string | null): { json: boolean; sse: boolean } {
-  if (!header) return { json: true, sse: true };
+function parseAccept(header: string): { json: boolean; sse: boolean } {
   const types = header.split(",").map((t) => t.split(";")[0].trim().toLowerCase());
   const any = types.includes("*/*");
   return {
@@ -55,16 +55,29 @@ function accepts(header: string | null): { json: boolean; sse: boolean } {
     sse: any || types.includes("text/event-stream") || types.includes("text/*"),
   };
 }
+const ACCEPT_ANY = { json: true, sse: true };
+/** Clients send one of a handful of Accept values: remember the last few parsed. */
+const acceptCache = new Map<string, { json: boolean; sse: boolean }>();
+function accepts(header: string | null): { json: boolean; sse: boolean } {
+  if (!header) return ACCEPT_ANY;
+  let parsed = acceptCache.get(header);
+  if (!parsed) {
+    parsed = parseAccept(header);
+    if (acceptCache.size >= 16) acceptCache.clear();
+    acceptCache.set(header, parsed);
+  }
+  return parsed;
+}
 
-const isJsonContentType = (v: string | null) => v !== null && /^application\/json\s*(;|$)/i.test(v.trim());
+const isJsonContentType = (v: string | null) => v === "application/json" || (v !== null && /^application\/json\s*(;|$)/i.test(v.trim()));
 const isSessionId = (v: string) => /^[\x21-\x7E]{1,256}$/.test(v);
 
 export function createTransport(o: TransportOptions): Handler {
   const { dispatcher, sessions, hub } = o;
   /** Server-to-client requests awaiting the client's answer, by our request id. */
   const pending = new Map<string, Pending>();
-  /** In-flight requests, for `notifications/cancelled`. */
-  const inflight = new Map<string, AbortController>();
+  /** In-flight requests, for `notifications/cancelled`, timeouts and disconnects. */
+  const inflight = createInflight(o.requestTimeoutMs);
   /** Resumable SSE streams by id, with the session they belong to. */
   const streams = new Map<string, { stream: SseStream; owner: string }>();
 
@@ -118,25 +131,28 @@ export function createTransport(o: TransportOptions): Handler {
     } catch {
       return rpcError(400, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
     }
+    const headerVersion = request.headers.get("mcp-protocol-version")?.trim() || undefined;
     const batch = Array.isArray(parsed);
-    const raw = batch ? parsed as unknown[] : [parsed];
+    if (!batch) {
+      // One message, the usual case: no arrays to build and filter.
+      const message = validateMessage(parsed);
+      if ("invalid" in message) {
+        const { invalid: _, ...response } = message;
+        return json(response, 400);
+      }
+      if ("method" in message && isModernMessage(message, headerVersion)) return await postModern(message, request, ctx, accept);
+      return await postLegacy([message], [], false, headerVersion, request, ctx, accept);
+    }
+    const raw = parsed as unknown[];
     if (raw.length === 0) return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
     const checked = raw.map(validateMessage);
     const invalid = checked.filter((m): m is ReturnType<typeof failure> & { invalid: true } => "invalid" in m);
-    if (!batch && invalid.length) {
-      const { invalid: _, ...response } = invalid[0];
-      return json(response, 400);
-    }
     const messages = checked.filter((m): m is JsonRpcMessage => !("invalid" in m));
-    const headerVersion = request.headers.get("mcp-protocol-version")?.trim() || undefined;
-
     // 2026-07-28: one request per POST, no session, everything in the envelope.
-    const modern = messages.some((m) => "method" in m && isModernMessage(m, headerVersion));
-    if (modern) {
-      if (batch) return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: batches are not allowed in protocol 2026-07-28");
-      return await postModern(messages[0], request, ctx, accept);
+    if (messages.some((m) => "method" in m && isModernMessage(m, headerVersion))) {
+      return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: batches are not allowed in protocol 2026-07-28");
     }
-    return await postLegacy(messages, invalid, batch, headerVersion, request, ctx, accept);
+    return await postLegacy(messages, invalid, true, headerVersion, request, ctx, accept);
   }
 
   async function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
@@ -160,9 +176,8 @@ export function createTransport(o: TransportOptions): Handler {
       clientCapabilities: envelope.clientCapabilities,
       logLevel: envelope.logLevel,
       owner: ownerOf(ctx),
-      cancelOnDisconnect: request.signal,
+      disconnect: request,
       modern: true,
-      inputResponses: undefined,
     });
   }
 
@@ -214,7 +229,6 @@ export function createTransport(o: TransportOptions): Handler {
         owner,
         session,
         modern: false,
-        inputResponses: undefined,
       };
       if (initialize) return await runInitialize(initialize, ctx, accept);
       return await run(req, ctx, accept, scope);
@@ -222,20 +236,14 @@ export function createTransport(o: TransportOptions): Handler {
     // 2025-03-26 batches: answer every request in one JSON array (notifications are not streamed).
     const responses: JsonRpcResponse[] = invalid.map(({ jsonrpc, id, error }) => ({ jsonrpc, id, error }));
     for (const req of requests) {
-      responses.push(await dispatchWithTimeout(req, makeScope(ctx, req, {
-        protocolVersion: version,
-        clientCapabilities: session?.record.clientCapabilities ?? {},
-        logLevel: session?.record.logLevel,
-        owner,
-        session,
-        modern: false,
-      }, () => false)));
+      const init = { protocolVersion: version, clientCapabilities: session?.record.clientCapabilities ?? {}, logLevel: session?.record.logLevel, owner, session, modern: false };
+      responses.push(await dispatchFlight(req, `${owner}\u0000${String(req.id)}`, (signal) => makeScope(ctx, init, () => false, signal)));
     }
     return json(responses);
   }
 
   async function runInitialize(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
-    const scope = makeScope(ctx, req, { protocolVersion: DEFAULT_VERSION, clientCapabilities: {}, owner: ownerOf(ctx), modern: false }, () => false);
+    const scope = makeScope(ctx, { protocolVersion: DEFAULT_VERSION, clientCapabilities: {}, owner: ownerOf(ctx), modern: false }, () => false);
     const response = await dispatcher.dispatch(req, scope);
     const headers = new Headers();
     if ("result" in response && sessions) {
@@ -270,13 +278,12 @@ export function createTransport(o: TransportOptions): Handler {
     owner: string;
     session?: SessionRuntime;
     modern: boolean;
-    cancelOnDisconnect?: AbortSignal;
-    inputResponses?: undefined;
+    /** 2026-07-28: the HTTP request whose disconnect cancels this call. */
+    disconnect?: Request;
   }
 
   function makeScope(
     ctx: RequestContext,
-    req: JsonRpcRequest,
     init: ScopeInit,
     emit: (message: unknown) => boolean,
     signal: AbortSignal = new AbortController().signal,
@@ -323,7 +330,6 @@ export function createTransport(o: TransportOptions): Handler {
           },
         },
       }),
-      ...(req.params && { inputResponses: undefined }),
     };
   }
 
@@ -331,61 +337,60 @@ export function createTransport(o: TransportOptions): Handler {
    * Runs one request. The answer is plain JSON unless the handler sends something first
    * (progress, a log line, a question to the client): then the response becomes an SSE stream.
    */
-  async function run(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }, init: ScopeInit): Promise<Response> {
-    const controller = new AbortController();
-    const key = `${init.owner}\u0000${String(req.id)}`;
-    inflight.set(key, controller);
-    // 2026-07-28: closing the connection is how a client cancels (there is no session to resume).
-    init.cancelOnDisconnect?.addEventListener("abort", () => controller.abort(), { once: true });
-    let stream: SseStream | undefined;
-    let early!: (r: Response) => void;
-    const earlyResponse = new Promise<Response>((r) => (early = r));
-    const openStream = () => {
-      stream = new SseStream(randomToken(12));
-      if (init.session) {
-        streams.set(stream.id, { stream, owner: init.owner });
-        // Kept 5 minutes for a late resume; the timer must not hold the process open at shutdown.
-        stream.onClose = () => unrefTimer(setTimeout(() => streams.delete(stream!.id), 5 * 60_000));
-      }
-      early(stream.attach(undefined, { prime: init.session !== undefined }));
-    };
-    const emit = (message: unknown) => {
-      if (!accept.sse) return false;
-      if (!stream) openStream();
-      stream!.send(message);
-      return true;
-    };
-    if (!accept.json) openStream();
-    const scope = makeScope(ctx, req, init, emit, controller.signal);
-    const done = dispatchWithTimeout(req, scope, controller).then((response) => {
-      inflight.delete(key);
-      if (stream) {
+  function run(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }, init: ScopeInit): Promise<Response> {
+    return new Promise<Response>((resolve) => {
+      let stream: SseStream | undefined;
+      const key = `${init.owner}\u0000${String(req.id)}`;
+      const openStream = () => {
+        const s = stream = new SseStream(randomToken(12));
+        if (init.session) {
+          streams.set(s.id, { stream: s, owner: init.owner });
+          // Kept 5 minutes for a late resume; the timer must not hold the process open at shutdown.
+          s.onClose = () => unrefTimer(setTimeout(() => streams.delete(s.id), 5 * 60_000));
+        }
+        // 2026-07-28: closing the connection is how a client cancels (there is no session to resume).
+        if (init.disconnect) s.onDisconnect = () => inflight.cancel(key);
+        resolve(s.attach(undefined, { prime: init.session !== undefined }));
+      };
+      const emit = (message: unknown) => {
+        if (!accept.sse) return false;
+        if (!stream) openStream();
+        stream!.send(message);
+        return true;
+      };
+      if (!accept.json) openStream();
+      void dispatchFlight(req, key, (signal) => makeScope(ctx, init, emit, signal), init.disconnect).then((response) => {
+        if (!stream) return resolve(json(response, init.modern ? statusOf(response) : 200));
         stream.send(response);
         stream.close();
-        return earlyResponse;
-      }
-      return json(response, init.modern ? statusOf(response) : 200);
+      });
     });
-    return await Promise.race([done, earlyResponse]);
   }
 
-  async function dispatchWithTimeout(req: JsonRpcRequest, scope: CallScope, controller?: AbortController): Promise<JsonRpcResponse> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<JsonRpcResponse>((resolve) => {
-      timer = setTimeout(() => {
-        // Settle first, then abort: the client must learn it was a timeout, not its own cancellation.
-        resolve(failure(req.id, ErrorCode.InternalError, `Request timed out after ${o.requestTimeoutMs} ms`));
-        controller?.abort();
-      }, o.requestTimeoutMs);
+  /** Dispatches with cancellation and a timeout, both of which answer with a JSON-RPC error. */
+  function dispatchFlight(
+    req: JsonRpcRequest,
+    key: string,
+    scopeFor: (signal: AbortSignal) => CallScope,
+    disconnect?: Request,
+  ): Promise<JsonRpcResponse> {
+    const controller = new AbortController();
+    return new Promise<JsonRpcResponse>((resolve) => {
+      let done = false;
+      const finish = (response: JsonRpcResponse) => {
+        if (done) return;
+        done = true;
+        inflight.finish(key, controller);
+        resolve(response);
+      };
+      inflight.start(key, {
+        controller,
+        request: disconnect,
+        onEnd: (reason) =>
+          finish(failure(req.id, ErrorCode.InternalError, reason === "timeout" ? `Request timed out after ${o.requestTimeoutMs} ms` : "Request cancelled")),
+      });
+      dispatcher.dispatch(req, scopeFor(controller.signal)).then(finish);
     });
-    const aborted = new Promise<JsonRpcResponse>((resolve) => {
-      controller?.signal.addEventListener("abort", () => resolve(failure(req.id, ErrorCode.InternalError, "Request cancelled")), { once: true });
-    });
-    try {
-      return await Promise.race([dispatcher.dispatch(req, scope), timeout, aborted]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** A client's answer to one of our server-to-client requests. */
@@ -404,7 +409,7 @@ export function createTransport(o: TransportOptions): Handler {
   function cancel(params: Record<string, unknown> | undefined, owner: string) {
     const id = params?.requestId;
     if (typeof id !== "string" && typeof id !== "number") return;
-    inflight.get(`${owner}\u0000${String(id)}`)?.abort();
+    inflight.cancel(`${owner}\u0000${String(id)}`);
   }
 
   /** 2026-07-28 `subscriptions/listen`: an SSE stream that starts with an acknowledgement and carries list/resource changes. */
@@ -448,14 +453,13 @@ export function createTransport(o: TransportOptions): Handler {
       removeTasks?.();
     };
     const key = `${ownerOf(ctx)}\u0000${String(req.id)}`;
-    const controller = new AbortController();
-    inflight.set(key, controller);
     const end = () => {
       remove();
-      inflight.delete(key);
+      inflight.finish(key);
       stream.close();
     };
-    controller.signal.addEventListener("abort", end, { once: true });
+    // Open until the client cancels it (notifications/cancelled) or goes away; no timeout.
+    inflight.start(key, { controller: new AbortController(), deadline: Infinity, onEnd: end });
     stream.onDisconnect = end;
     void version;
     return stream.attach();

@@ -43,7 +43,7 @@ export function metricsStage(hooks: MetricsHooks): Stage {
     try {
       hooks.request?.({
         method: request.method,
-        path: ctx.url.pathname,
+        path: ctx.pathname,
         status: response.status,
         durationMs: performance.now() - start,
         outcome: outcomeOf(response.status),

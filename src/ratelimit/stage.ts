@@ -123,7 +123,7 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
   };
 
   return {
-    applies: (request, ctx) => request.method !== "OPTIONS" && isProtected(ctx.url.pathname),
+    applies: (request, ctx) => request.method !== "OPTIONS" && isProtected(ctx.pathname),
     async take(key, cost) {
       let verdict: BucketVerdict | undefined;
       try {

@@ -1,10 +1,11 @@
 /** @module Test helpers for auth stages: a context factory and an echoing `next`. */
 import type { Handler, RequestContext, RequestInfo, Stage } from "../../src/http/pipeline.ts";
+import { requestContext } from "../../src/http/pipeline.ts";
 
 export const BASE = "https://mcp.example.com";
 
 export function contextFor(request: Request, info: RequestInfo = {}): RequestContext {
-  return { url: new URL(request.url), requestId: "test", info, auth: null, resolvedHeaders: {} };
+  return requestContext(request, info, "test");
 }
 
 /** The innermost handler: 200 with what the stages put into the context. */

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { signHs256 } from "../auth/jwt-fixtures.ts";
 import { ConfigError, isLoopback, parseCustomHeaders, parseEnv, startupWarnings, strategyFromConfig } from "../../src/config/env.ts";
+import { requestContext } from "../../src/http/pipeline.ts";
 
 const TOKEN = "env-test-token-0123456789abcdefghijklmno";
 
@@ -187,7 +188,7 @@ describe("strategyFromConfig", () => {
     assert.equal(strategyFromConfig(parseEnv({})).name, "none");
     const bearer = strategyFromConfig(parseEnv({ BEARER_TOKEN: `${TOKEN},other`, UPSTREAM_BEARER_TOKEN: "up" }));
     assert.equal(bearer.name, "bearer");
-    const ctx = { url: new URL("https://x/mcp"), requestId: "t", info: {}, auth: null, resolvedHeaders: {} };
+    const ctx = requestContext(new Request("https://x/mcp"), {}, "t");
     const result = await bearer.authenticate(new Request("https://x/mcp", { headers: { authorization: "Bearer other" } }), ctx);
     assert.ok(result.ok && result.providerToken === "up");
     const apiKey = strategyFromConfig(parseEnv({ API_KEY: TOKEN, API_KEY_HEADER: "X-Key" }));
@@ -264,13 +265,7 @@ describe("AUTH_STRATEGY=jwt", () => {
     const strategy = strategyFromConfig(config);
     const now = Math.floor(Date.now() / 1000);
     const token = await signHs256(new TextEncoder().encode(SECRET), { iss: "billing-service", aud: "http://localhost:8000/mcp", sub: "svc", exp: now + 60 });
-    const result = await strategy.authenticate(new Request("http://localhost:8000/mcp", { headers: { authorization: `Bearer ${token}` } }), {
-      url: new URL("http://localhost:8000/mcp"),
-      requestId: "t",
-      info: {},
-      auth: null,
-      resolvedHeaders: {},
-    });
+    const result = await strategy.authenticate(new Request("http://localhost:8000/mcp", { headers: { authorization: `Bearer ${token}` } }), requestContext(new Request("http://localhost:8000/mcp"), {}, "t"));
     assert.ok(result.ok && result.identity.subject === "svc");
   });
 

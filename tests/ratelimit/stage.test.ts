@@ -6,6 +6,7 @@ import { authStage } from "../../src/auth/stage.ts";
 import { bearer } from "../../src/auth/bearer.ts";
 import { memoryStore } from "../../src/store/memory.ts";
 import type { Identity } from "../../src/auth/identity.ts";
+import { requestContext } from "../../src/http/pipeline.ts";
 
 const ok: Handler = () => Promise.resolve(new Response("ok"));
 
@@ -16,13 +17,8 @@ function clock(start = 1_700_000_000_000) {
 
 function call(handler: Handler, path = "/mcp", options: { auth?: Identity | null; info?: RequestInfo; headers?: Record<string, string>; method?: string } = {}) {
   const request = new Request(`https://mcp.example.com${path}`, { method: options.method ?? "POST", headers: options.headers });
-  const ctx: RequestContext = {
-    url: new URL(request.url),
-    requestId: "t",
-    info: options.info ?? { remoteAddress: "203.0.113.7" },
-    auth: options.auth ?? null,
-    resolvedHeaders: {},
-  };
+  const ctx: RequestContext = requestContext(request, options.info ?? { remoteAddress: "203.0.113.7" }, "t");
+  ctx.auth = options.auth ?? null;
   return handler(request, ctx);
 }
 

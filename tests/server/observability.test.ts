@@ -29,7 +29,8 @@ describe("observability", () => {
 
   it("puts a request id on every response, keeping a well-formed incoming one", async () => {
     const a = await server.fetch(call("trace"));
-    assert.match(a.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.match(a.headers.get("x-request-id") ?? "", /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
+    assert.notEqual((await server.fetch(call("trace"))).headers.get("x-request-id"), a.headers.get("x-request-id"));
     const b = await server.fetch(call("trace", { headers: { "x-request-id": "req-123.abc" } }));
     assert.equal(b.headers.get("x-request-id"), "req-123.abc");
     const c = await server.fetch(call("trace", { headers: { "x-request-id": "bad id\twith spaces" } }));
