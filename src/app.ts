@@ -13,7 +13,8 @@ import type { Definitions } from "./mcp/registry.ts";
 import type { ServerIdentity } from "./mcp/dispatcher.ts";
 
 /** The `STORE` value `openStore` understands for a parsed store setting. */
-export const storeSpec = (s: StoreConfig) => s.kind === "memory" ? "memory" : s.kind === "sqlite" ? `sqlite:${s.path}` : `denokv:${s.path ?? ""}`;
+export const storeSpec = (s: StoreConfig) =>
+  s.kind === "memory" ? "memory" : s.kind === "sqlite" ? `sqlite:${s.path}` : s.kind === "redis" ? s.url : `denokv:${s.path ?? ""}`;
 
 export async function serverFromEnv(
   env: Record<string, string | undefined>,

@@ -28,6 +28,7 @@ export { memoryStore } from "./store/memory.ts";
 export { denoKvStore } from "./store/deno-kv.ts";
 export { bunSqliteStore } from "./store/bun-sqlite.ts";
 export { workersKvStore, type WorkersKVNamespace } from "./store/workers-kv.ts";
+export { redisStore, RedisReplyError, type RedisConnection, type RedisReply, type RedisStoreOptions } from "./store/redis.ts";
 export { openStore } from "./runtime/store.ts";
 export { type AuditEvent, type AuditOptions, type AuditSink, jsonLinesSink } from "./audit/log.ts";
 export { oauth, type OAuthOptions, type OAuthStrategy } from "./oauth/strategy.ts";

@@ -57,7 +57,8 @@ export interface JwtConfig {
 export type StoreConfig =
   | { kind: "memory" }
   | { kind: "sqlite"; path: string }
-  | { kind: "denokv"; path?: string };
+  | { kind: "denokv"; path?: string }
+  | { kind: "redis"; url: string };
 
 export interface RateLimitConfig {
   rps: number;
@@ -225,7 +226,9 @@ const store = z.string().transform((raw, ctx): StoreConfig => {
   if (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) return { kind: "sqlite", path: raw.slice(7) };
   if (raw === "denokv" || raw === "denokv:") return { kind: "denokv" };
   if (raw.startsWith("denokv:")) return { kind: "denokv", path: raw.slice(7) };
-  ctx.addIssue({ code: "custom", message: `expected memory, sqlite:<path> or denokv:<path>, got "${raw}"` });
+  if (/^rediss?:\/\//.test(raw)) return { kind: "redis", url: raw };
+  // Not echoed: a connection string may carry a password.
+  ctx.addIssue({ code: "custom", message: "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]" });
   return z.NEVER;
 });
 

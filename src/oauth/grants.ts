@@ -181,6 +181,12 @@ export async function redeemCode(
   if (p.resource !== undefined && p.resource !== record.resource) {
     return fail("invalid_target", "resource does not match the one the authorization was granted for");
   }
+  // Read the grant BEFORE claiming the code: once claimed, a concurrent replay revokes the grant
+  // (RFC 6749 §10.5), and the winner must still answer with the one token pair (which that
+  // revocation then ends), not with nothing at all.
+  const grant = await liveGrant(s, record.grantId);
+  const secret = grant && await unwrapGrantKey(code, record);
+  if (!grant || !secret) return fail("invalid_grant", "The authorization grant was revoked");
   const nonce = randomId();
   const after = await s.store.update<CodeRecord>(
     key,
@@ -191,9 +197,6 @@ export async function redeemCode(
     await revokeGrant(s, record.grantId);
     return fail("invalid_grant", "The authorization code was already used; the tokens issued for it are revoked");
   }
-  const grant = await liveGrant(s, record.grantId);
-  const secret = grant && await unwrapGrantKey(code, record);
-  if (!grant || !secret) return fail("invalid_grant", "The authorization grant was revoked");
   return { ok: true, value: { grant, secret, record } };
 }
 

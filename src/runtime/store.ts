@@ -5,13 +5,16 @@ import type { KV } from "../store/kv.ts";
 import { memoryStore } from "../store/memory.ts";
 import { bunSqliteStore } from "../store/bun-sqlite.ts";
 import { denoKvStore } from "../store/deno-kv.ts";
+import { redisStore } from "../store/redis.ts";
 
-const EXPECTED = "expected memory, sqlite:<path> or denokv:<path>";
+const EXPECTED = "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]";
 
 /**
  * Opens the store described by `spec`: `memory`, `sqlite:<path>` (Bun), `denokv:<path>` (Deno),
- * or `denokv:` for Deno's default database. Errors name STORE, as the env contract requires, and
- * never echo the path back (it may sit in a secret mount).
+ * `denokv:` for Deno's default database, or `redis://[user:password@]host[:port][/db][?prefix=p]`
+ * (`rediss://` for TLS; any runtime with node:net). Errors name STORE, as the env contract
+ * requires, and never echo the path or URL back (it may sit in a secret mount or hold a password).
+ * A Redis store is checked with one PING, so a wrong address or password stops start-up.
  */
 export function openStore(spec: string): Promise<KV> {
   const value = spec.trim();
@@ -21,6 +24,7 @@ export function openStore(spec: string): Promise<KV> {
   const path = colon < 0 ? "" : value.slice(colon + 1);
   const runtime = currentRuntime();
 
+  if (scheme === "redis" || scheme === "rediss") return openRedis(value);
   if (scheme === "sqlite") {
     if (!path) return fail(`STORE: sqlite needs a file path, as in sqlite:./gatehouse.db`);
     if (runtime !== "bun") return fail(`STORE: sqlite:<path> needs Bun (bun:sqlite); on ${runtime} use ${alternative(runtime)}`);
@@ -35,6 +39,27 @@ export function openStore(spec: string): Promise<KV> {
   }
   if (value === "") return fail(`STORE: is empty; ${EXPECTED}`);
   return fail(`STORE: unknown store "${scheme.slice(0, 32)}"; ${EXPECTED}`);
+}
+
+async function openRedis(url: string): Promise<KV> {
+  // Loaded on demand, through a specifier bundlers leave alone: the socket client needs node:net,
+  // which Workers and browser bundles lack. (`.js` once compiled for npm.)
+  const specifier = import.meta.url.endsWith(".ts") ? "./redis-connection.ts" : "./redis-connection.js";
+  const { parseRedisUrl, redisConnection } = await import(specifier) as typeof import("./redis-connection.ts");
+  let options;
+  try {
+    options = parseRedisUrl(url);
+  } catch (error) {
+    throw new Error(`STORE: ${(error as Error).message}`);
+  }
+  const connection = redisConnection(options);
+  try {
+    await connection.send(["PING"]);
+  } catch (error) {
+    await connection.close();
+    throw new Error(`STORE: cannot reach Redis at ${options.host}:${options.port}: ${(error as Error).message}`);
+  }
+  return redisStore(connection, { prefix: options.prefix });
 }
 
 type Runtime = "deno" | "bun" | "this runtime";

@@ -166,7 +166,9 @@ describe("server settings", () => {
     assert.deepEqual(parseEnv({ STORE: "sqlite:./data/gatehouse.db" }).store, { kind: "sqlite", path: "./data/gatehouse.db" });
     assert.deepEqual(parseEnv({ STORE: "denokv:/var/kv" }).store, { kind: "denokv", path: "/var/kv" });
     assert.deepEqual(parseEnv({ STORE: "denokv" }).store, { kind: "denokv" });
-    fails({ STORE: "redis://x" }, "STORE", /memory, sqlite:<path> or denokv:<path>/);
+    assert.deepEqual(parseEnv({ STORE: "redis://:pw@cache:6379/2" }).store, { kind: "redis", url: "redis://:pw@cache:6379/2" });
+    const message = fails({ STORE: "mongodb://user:secret@x" }, "STORE", /memory, sqlite:<path>, denokv:<path> or redis:\/\/host/);
+    assert.ok(!message.includes("secret"), "a connection string is never echoed");
     fails({ STORE: "sqlite:" }, "STORE");
   });
 

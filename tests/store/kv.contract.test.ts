@@ -1,8 +1,9 @@
 /**
  * @module One contract suite, run against every KV backend this runtime has: memory always, Bun
- * SQLite on Bun, Deno KV on Deno (when KV is enabled).
+ * SQLite on Bun, Deno KV on Deno (when KV is enabled), and Redis on both (a real redis-server on a
+ * loopback port, started here; skipped with a reason when redis-server is not installed).
  */
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import type { KV, KvKey } from "../../src/store/kv.ts";
 import { type BackendName, openBackend } from "./fixtures/open-backend.ts";
+import { redisSkipReason, type RedisServer, startRedis } from "./fixtures/redis-server.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isBun = Boolean((globalThis as { Bun?: unknown }).Bun);
@@ -21,6 +23,9 @@ interface Backend {
   persistent: boolean;
   /** Why this backend cannot run here, if it cannot. */
   skip?: string;
+  /** Set up and tear down what the backend needs (a server), once per describe. */
+  before?: () => Promise<void>;
+  after?: () => Promise<void>;
 }
 
 const backends: Backend[] = [{ name: "memory", persistent: false }];
@@ -39,7 +44,7 @@ async function withStore(
   body: (kv: KV, open: () => Promise<KV>, path: string) => Promise<void>,
 ): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "gatehouse-kv-"));
-  const path = join(dir, "store.db");
+  const path = location(backend, dir);
   const opened: KV[] = [];
   const open = async () => {
     const kv = await openBackend(backend.name, path);
@@ -54,6 +59,21 @@ async function withStore(
   }
 }
 
+let redis: RedisServer | undefined;
+backends.push({
+  name: "redis",
+  persistent: true,
+  skip: redisSkipReason,
+  before: async () => void (redis = await startRedis()),
+  after: async () => await redis?.stop(),
+});
+
+/** Where a fresh store lives: a file in `dir`, or for Redis its own key prefix on the shared server. */
+function location(backend: Backend, dir: string): string {
+  if (backend.name !== "redis") return join(dir, "store.db");
+  return `${redis!.url}/0?prefix=${encodeURIComponent(`contract-${dir.split(/[\\/]/).pop()}:`)}`;
+}
+
 for (const backend of backends) contract(backend);
 
 function contract(backend: Backend) {
@@ -61,6 +81,8 @@ function contract(backend: Backend) {
     it(name, { skip: backend.skip }, () => withStore(backend, body));
 
   describe(`KV contract: ${backend.name}`, () => {
+    if (backend.before && !backend.skip) before(backend.before);
+    if (backend.after && !backend.skip) after(backend.after);
     test("get, set and delete round-trip JSON values", async (kv) => {
       const values: unknown[] = [
         "text",
@@ -231,6 +253,21 @@ function contract(backend: Backend) {
       assert.deepEqual((await kv.list(["p", "a"])).map((e) => e.key), [["p", "a"], ["p", "a", "z"]]);
       assert.deepEqual(await kv.list(["nothing"]), []);
       assert.equal((await kv.list([])).length, 10);
+    });
+
+    test("list keeps key order for non-ASCII and numeric parts", async (kv) => {
+      const keys: KvKey[] = [["o", "é"], ["o", "z"], ["o", "💥"], ["o", "\uFFFF"], ["o", -2.5], ["o", 0], ["o", 1e9], ["o", "a", 1]];
+      for (const key of [...keys].reverse()) await kv.set(key, 1);
+      assert.deepEqual((await kv.list(["o"])).map((e) => e.key), [
+        ["o", "a", 1],
+        ["o", "z"],
+        ["o", "é"],
+        ["o", "\uFFFF"],
+        ["o", "💥"],
+        ["o", -2.5],
+        ["o", 0],
+        ["o", 1e9],
+      ]);
     });
 
     if (!backend.persistent) return;
