@@ -1,5 +1,5 @@
 /**
- * @module `/authorize`: GET validates the request (client, exact redirect URI, PKCE S256, response_type, scope, resource) and shows the consent page; POST takes the decision (CSRF token, browser binding, Sec-Fetch-Site) and only then creates the upstream `state` and redirects to the provider.
+ * @module `/authorize`: GET validates the request (client, exact redirect URI, PKCE S256, response_type, scope, resource) and shows the consent page; POST takes the decision (CSRF token, browser binding, Sec-Fetch-Site) and only then creates the upstream `state` and redirects to the provider. In own-login mode (provider-mode.ts) the app's `authorize` is asked before the consent page and again on approval, and approval issues our code directly.
  */
 import { sha256Hex } from "../crypto/hash.ts";
 import { timingSafeEqual } from "../crypto/compare.ts";
@@ -10,7 +10,8 @@ import { param, readForm, repeatedParameter } from "./form.ts";
 import { pkceProblem, createPkcePair } from "./pkce.ts";
 import { errorPage, redirectToClient } from "./responses.ts";
 import { KEYS, normalizeResource, type OAuthSettings } from "./settings.ts";
-import { upstreamAuthorizeUrl } from "./upstream.ts";
+import { type Provider, upstreamAuthorizeUrl } from "./upstream.ts";
+import { askApp, completeOwnLogin, displayName } from "./provider-mode.ts";
 
 /** An authorization request that passed validation, waiting for the user's decision. */
 export interface PendingAuthorization {
@@ -24,6 +25,9 @@ export interface PendingAuthorization {
   csrf: string;
   /** `browserBinding(cookie, clientId)`. */
   browser: string;
+  /** Own-login mode: who the app said is signed in, and the request URL to hand back to it. */
+  user?: { subject: string; claims: Record<string, unknown> };
+  returnTo?: string;
 }
 
 /** What the upstream `state` stands for, stored server-side from approval until the provider's callback. */
@@ -62,13 +66,35 @@ export async function handleAuthorizeGet(s: OAuthSettings, request: Request, url
   const requested = (param(q, "scope") ?? "").split(" ").filter((x) => x !== "");
   const unknown = requested.filter((x) => !offered.includes(x));
   if (unknown.length) return fail("invalid_scope", "The request asks for scopes this server does not offer");
-  const scopes = requested.length ? [...new Set(requested)] : [...offered];
+  let scopes = requested.length ? [...new Set(requested)] : [...offered];
 
   // RFC 8707 §2: the resource must name this server; absent, the MCP endpoint is meant.
   const rawResource = param(q, "resource");
   const resource = rawResource === undefined ? s.resource : normalizeResource(rawResource);
   if (!resource || !s.resources.has(resource)) return fail("invalid_target", "resource does not name this server");
 
+  // Own-login mode: the app says who is signed in (or answers with its login page) before any consent.
+  let user: PendingAuthorization["user"];
+  const returnTo = `${s.issuer}/authorize${url.search}`;
+  if (s.ownLogin) {
+    const answer = await askApp(s.ownLogin, request, { phase: "authorize", returnTo, clientId: client.clientId, clientName: client.name, scopes });
+    if (answer.kind === "response") return answer.response;
+    if (answer.kind === "refused") return fail("access_denied", "The sign-in was refused");
+    if (answer.kind === "error") return fail("server_error", "The sign-in could not be completed");
+    if (answer.scopes) {
+      const allowed = answer.scopes;
+      const narrowed = scopes.filter((x) => allowed.includes(x));
+      if (scopes.length && !narrowed.length) return fail("access_denied", "This user may not grant any of the requested scopes");
+      scopes = narrowed;
+    }
+    user = { subject: answer.subject, claims: answer.claims };
+  }
+
+  let provider: Provider | undefined;
+  if (!s.ownLogin) {
+    provider = await s.provider().catch(() => undefined);
+    if (!provider) return fail("temporarily_unavailable", "The identity provider is not reachable; try again later");
+  }
   const existing = readBrowserSecret(request);
   const secret = existing ?? randomToken(32);
   const pending: PendingAuthorization = {
@@ -80,16 +106,16 @@ export async function handleAuthorizeGet(s: OAuthSettings, request: Request, url
     resource,
     csrf: randomToken(32),
     browser: await browserBinding(secret, client.clientId),
+    ...(user ? { user, returnTo } : {}),
   };
   const consentId = randomId();
   await s.store.set(KEYS.consent(consentId), pending, { ttlMs: s.lifetimes.loginMs });
-  const provider = await s.provider().catch(() => undefined);
-  if (!provider) return fail("temporarily_unavailable", "The identity provider is not reachable; try again later");
   return consentPage({
     client,
     redirectUri: redirect.uri,
-    providerName: provider.name,
-    upstreamScopes: provider.scopes,
+    providerName: provider?.name,
+    upstreamScopes: provider?.scopes,
+    signedInAs: user ? displayName(user) : undefined,
     scopes,
     serverName,
     consentId,
@@ -134,6 +160,7 @@ export async function handleAuthorizePost(s: OAuthSettings, request: Request): P
   if (decision === "deny") {
     return redirectToClient(pending.redirectUri, { error: "access_denied", error_description: "The user denied the request", state: pending.state }, s.issuer);
   }
+  if (s.ownLogin) return await completeOwnLogin(s, s.ownLogin, request, pending);
   let provider;
   try {
     provider = await s.provider();

@@ -39,8 +39,11 @@ export async function browserBinding(secret: string, clientId: string): Promise<
 export interface ConsentView {
   client: Client;
   redirectUri: string;
-  providerName: string;
-  upstreamScopes: readonly string[];
+  /** The upstream provider (absent in own-login mode). */
+  providerName?: string;
+  upstreamScopes?: readonly string[];
+  /** Own-login mode: who the app says is signed in. */
+  signedInAs?: string;
   scopes: readonly string[];
   serverName: string;
   consentId: string;
@@ -68,14 +71,16 @@ export function consentPage(view: ConsentView, setCookie: string): Response {
 <div class="box">
 <p><strong>${escapeHtml(view.client.name)}</strong> is asking to act on your behalf.</p>
 ${origin}
-<p>After you sign in, you will be sent to:</p>
+<p>${view.providerName !== undefined ? "After you sign in, you" : "If you allow it, you"} will be sent to:</p>
 <p class="host">${escapeHtml(host)}</p>
 <p><small><code>${escapeHtml(view.redirectUri)}</code></small></p>
 ${local ? `<p class="box warn">This address is on your own computer. Continue only if you just started this from an application you trust.</p>` : ""}
 </div>
 <div class="box">
-<p>You will sign in with <strong>${escapeHtml(view.providerName)}</strong>, which will grant this server:</p>
-${list(view.upstreamScopes)}
+${view.providerName !== undefined
+  ? `<p>You will sign in with <strong>${escapeHtml(view.providerName)}</strong>, which will grant this server:</p>
+${list(view.upstreamScopes ?? [])}`
+  : `<p>You are signed in as <strong>${escapeHtml(view.signedInAs ?? "")}</strong>.</p>`}
 ${view.scopes.length ? `<p>The application will receive access to:</p>${list(view.scopes)}` : ""}
 </div>
 <form method="post" action="/authorize">

@@ -21,8 +21,8 @@ export interface Grant {
   claims: Record<string, unknown>;
   scopes: string[];
   resource: string;
-  /** The provider's tokens, sealed under the grant key (aad `provider:<id>`). */
-  provider: string;
+  /** The provider's tokens, sealed under the grant key (aad `provider:<id>`); absent in own-login mode (no upstream). */
+  provider?: string;
   /** Bumped whenever `provider` changes (upstream refresh). */
   version: number;
   /** Sliding: each refresh-token rotation extends it. */
@@ -93,16 +93,17 @@ export async function sealProviderTokens(grantId: string, grantSecret: string, t
 
 /** Opens a grant's provider tokens with the grant secret. */
 export async function openProviderTokens(grant: Grant, grantSecret: string): Promise<ProviderTokens | undefined> {
+  if (grant.provider === undefined) return undefined;
   const text = await open(await importSealKey(grantSecret), grant.provider, `provider:${grant.id}`);
   return text === undefined ? undefined : JSON.parse(text) as ProviderTokens;
 }
 
 const ttl = (s: OAuthSettings, expiresAt: number) => ({ ttlMs: Math.max(1, expiresAt - s.now()) });
 
-/** Starts a grant after a successful upstream login. */
+/** Starts a grant after a successful login: upstream (with the provider's tokens) or the app's own (without). */
 export async function createGrant(
   s: OAuthSettings,
-  input: { clientId: string; subject: string; claims: Record<string, unknown>; scopes: string[]; resource: string; tokens: ProviderTokens },
+  input: { clientId: string; subject: string; claims: Record<string, unknown>; scopes: string[]; resource: string; tokens?: ProviderTokens },
 ): Promise<{ grant: Grant; secret: string }> {
   const id = randomId();
   const secret = randomToken(32);
@@ -113,7 +114,7 @@ export async function createGrant(
     claims: input.claims,
     scopes: input.scopes,
     resource: input.resource,
-    provider: await sealProviderTokens(id, secret, input.tokens),
+    provider: input.tokens ? await sealProviderTokens(id, secret, input.tokens) : undefined,
     version: 1,
     expiresAt: s.now() + s.lifetimes.refreshTokenMs,
   };

@@ -46,7 +46,8 @@ export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; server
     ["/register", (request) => handleRegister(s, request)],
     ["/revoke", (request) => handleRevoke(s, request)],
   ]);
-  for (const path of callbackPaths) {
+  // Own-login mode has no upstream, hence no provider callback.
+  if (!s.ownLogin) for (const path of callbackPaths) {
     table.set(path, (request, url) =>
       request.method === "GET"
         ? handleProviderCallback(s, request, url)

@@ -2,6 +2,7 @@
 import type { KV } from "../store/kv.ts";
 import type { FetchLike, Provider } from "./upstream.ts";
 import type { ClientMetadataFetchOptions } from "./client-metadata.ts";
+import type { OwnLogin } from "./provider-mode.ts";
 
 /** How long things live. Defaults in `DEFAULT_LIFETIMES`. */
 export interface Lifetimes {
@@ -53,8 +54,10 @@ export interface OAuthSettings {
   scopes: readonly string[];
   /** Our callback at the provider (`OAUTH_REDIRECT_URI`). */
   providerRedirectUri: string;
-  /** The provider, resolved (and discovered) on first use. */
+  /** The provider, resolved (and discovered) on first use. In own-login mode it always rejects (there is none). */
   provider(): Promise<Provider>;
+  /** Own-login mode (`oauthProvider()`): the app logs users in; no upstream provider, callback or provider tokens. */
+  ownLogin?: OwnLogin;
   /** Used for every request to the provider. */
   fetch: FetchLike;
   lifetimes: Lifetimes;

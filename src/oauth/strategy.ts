@@ -1,5 +1,5 @@
 /**
- * @module `oauth()`: Gatehouse as the OAuth 2.1 authorization server in front of an upstream identity provider. Its routes serve the endpoints; `authenticate` accepts only our own opaque access tokens, bound to this resource, and hands tools the provider's token (refreshed upstream when needed), never the client's.
+ * @module `oauth()`: Gatehouse as the OAuth 2.1 authorization server in front of an upstream identity provider (`oauthProvider()` in provider-mode.ts builds the same strategy around the app's own login). Its routes serve the endpoints; `authenticate` accepts only our own opaque access tokens, bound to this resource, and hands tools the provider's token (refreshed upstream when needed), never the client's.
  */
 import type { AuthResult, AuthStrategy } from "../auth/strategy.ts";
 import { bearerCredential } from "../auth/bearer.ts";
@@ -13,19 +13,16 @@ import { type FetchLike, PRESETS, type Provider, type ProviderOptions, resolvePr
 import type { ClientMetadataFetchOptions } from "./client-metadata.ts";
 import { isLoopbackHost } from "./redirect-uri.ts";
 
-export interface OAuthOptions {
+/** What both modes share: `oauth()` (an upstream provider logs users in) and `oauthProvider()` (the app does). */
+export interface OAuthCommonOptions {
   /** Our issuer and base URL (`PUBLIC_URL`): https, or http on loopback; no path, query or fragment. Never taken from request headers. */
   issuer: string;
   /** Where clients, grants and tokens live; pass the same store as `createServer({ store })`. */
   store: KV;
-  /** The upstream identity provider. */
-  provider: ProviderOptions;
   /** Path of the MCP endpoint (default `/mcp`); with the issuer it is the resource identifier (RFC 8707). */
   mcpPath?: string;
-  /** Scopes offered to MCP clients (default: the provider's scopes). */
+  /** Scopes offered to MCP clients (`oauth()` default: the provider's scopes; `oauthProvider()` default: none). */
   scopes?: readonly string[];
-  /** Our callback registered at the provider (`OAUTH_REDIRECT_URI`; default `<issuer>/oauth/provider-callback`). */
-  redirectUri?: string;
   /** A pre-registered confidential client (`OAUTH_CLIENT_ID`/`OAUTH_CLIENT_SECRET`). */
   staticClient?: StaticClient;
   /** Enable Client ID Metadata Documents (needs a DNS resolver from the runtime adapter). Default: disabled. */
@@ -33,12 +30,19 @@ export interface OAuthOptions {
   /** Accept RFC 7591 dynamic client registration (default true). */
   registration?: boolean;
   lifetimes?: Partial<Lifetimes>;
-  /** Used for every request to the provider (default `globalThis.fetch`). */
-  fetch?: FetchLike;
   /** The server name on the consent page (default: the issuer's host). */
   serverName?: string;
   /** Clock (ms since epoch), for tests. */
   now?: () => number;
+}
+
+export interface OAuthOptions extends OAuthCommonOptions {
+  /** The upstream identity provider. */
+  provider: ProviderOptions;
+  /** Our callback registered at the provider (`OAUTH_REDIRECT_URI`; default `<issuer>/oauth/provider-callback`). */
+  redirectUri?: string;
+  /** Used for every request to the provider (default `globalThis.fetch`). */
+  fetch?: FetchLike;
 }
 
 /** The strategy, with what `createServer` needs to advertise it in 401 challenges. */
@@ -85,25 +89,14 @@ function checkLifetimes(l: Lifetimes): Lifetimes {
 
 /** The oauth strategy. */
 export function oauth(options: OAuthOptions): OAuthStrategy {
-  const issuer = checkIssuer(options.issuer);
-  const mcpPath = options.mcpPath ?? "/mcp";
-  if (!mcpPath.startsWith("/") || mcpPath === "/") throw new TypeError("oauth: mcpPath must be a path like /mcp");
+  checkIssuer(options.issuer);
   if (!options.provider?.clientId || !options.provider.clientSecret) throw new TypeError("oauth: provider.clientId and provider.clientSecret are required");
-  const resource = normalizeResource(`${issuer}${mcpPath}`)!;
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let provider: Promise<Provider> | undefined;
   const scopes = options.scopes ?? options.provider.scopes ?? (options.provider.preset ? PRESETS[options.provider.preset].scopes : []);
-  if (options.staticClient && (!options.staticClient.clientId || !options.staticClient.clientSecret)) {
-    throw new TypeError("oauth: staticClient needs both clientId and clientSecret");
-  }
-
-  const settings: OAuthSettings = {
-    issuer,
-    resource,
-    resources: new Set([resource, issuer]),
-    store: options.store,
-    scopes: [...scopes],
-    providerRedirectUri: options.redirectUri ?? `${issuer}/oauth/provider-callback`,
+  return createOAuthStrategy(options, {
+    scopes,
+    providerRedirectUri: options.redirectUri,
     provider() {
       // Discovery runs once; a failure is retried on the next request rather than cached.
       provider ??= resolveProvider(options.provider, fetchImpl).catch((error) => {
@@ -113,6 +106,32 @@ export function oauth(options: OAuthOptions): OAuthStrategy {
       return provider;
     },
     fetch: fetchImpl,
+  });
+}
+
+/** The mode-specific part of the settings: an upstream provider, or the app's own login (src/oauth/provider-mode.ts). */
+export type OAuthMode = Pick<OAuthSettings, "provider" | "fetch" | "ownLogin"> & { scopes: readonly string[]; providerRedirectUri?: string };
+
+/** Builds the strategy for either mode: same endpoints, storage and token rules. */
+export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode): OAuthStrategy {
+  const issuer = checkIssuer(options.issuer);
+  const mcpPath = options.mcpPath ?? "/mcp";
+  if (!mcpPath.startsWith("/") || mcpPath === "/") throw new TypeError("oauth: mcpPath must be a path like /mcp");
+  const resource = normalizeResource(`${issuer}${mcpPath}`)!;
+  if (options.staticClient && (!options.staticClient.clientId || !options.staticClient.clientSecret)) {
+    throw new TypeError("oauth: staticClient needs both clientId and clientSecret");
+  }
+
+  const settings: OAuthSettings = {
+    issuer,
+    resource,
+    resources: new Set([resource, issuer]),
+    store: options.store,
+    scopes: [...mode.scopes],
+    providerRedirectUri: mode.providerRedirectUri ?? `${issuer}/oauth/provider-callback`,
+    provider: mode.provider,
+    fetch: mode.fetch,
+    ownLogin: mode.ownLogin,
     lifetimes: checkLifetimes({ ...DEFAULT_LIFETIMES, ...options.lifetimes }),
     staticClient: options.staticClient,
     clientMetadata: options.clientMetadata,
@@ -144,19 +163,22 @@ export function oauth(options: OAuthOptions): OAuthStrategy {
       if (!settings.resources.has(found.record.resource) || found.grant.resource !== found.record.resource) {
         return { ok: false, error: "invalid_token", description: "The access token was not issued for this resource" };
       }
+      const credentialId = `oauth:${found.hash.slice(0, 16)}`;
+      const identity = {
+        strategy: "oauth" as const,
+        subject: found.grant.subject,
+        scopes: found.record.scopes,
+        claims: found.grant.claims,
+        clientId: found.record.clientId,
+        credentialId,
+      };
+      // Own-login mode: the app is the identity provider; there is no upstream token to hand on.
+      if (settings.ownLogin) return { ok: true, identity, resolvedHeaders: {} };
       const upstream = await providerTokensFor(settings, found.grant, found.secret);
       if (!upstream.ok) return { ok: false, error: "invalid_token", description: upstream.description };
-      const credentialId = `oauth:${found.hash.slice(0, 16)}`;
       return {
         ok: true,
-        identity: {
-          strategy: "oauth",
-          subject: found.grant.subject,
-          scopes: found.record.scopes,
-          claims: found.grant.claims,
-          clientId: found.record.clientId,
-          credentialId,
-        },
+        identity,
         providerToken: upstream.tokens.accessToken,
         resolvedHeaders: { Authorization: `Bearer ${upstream.tokens.accessToken}` },
       };
