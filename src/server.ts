@@ -30,6 +30,33 @@ import { requestInfo } from "./runtime/entry.ts";
 import { jsonLogger, type Logger, messageOf } from "./observe/log.ts";
 import { metricsStage, type MetricsHooks } from "./observe/metrics.ts";
 
+/**
+ * `createServer({ rateLimit })`: token buckets kept in the server's store (one atomic `update` per
+ * request), so every instance sharing the store shares one limit per caller.
+ *
+ * - `rps` / `burst`: the per-caller bucket, charged after authentication on the protected paths (the
+ *   MCP endpoint and the tools API). The caller is keyed by the credential's fingerprint, else the
+ *   subject, else `info.remoteAddress` (requests without any of them share one bucket). A tool's
+ *   `cost` takes that many tokens.
+ * - `preAuth`: a per-address bucket charged only by refused credentials, placed before the auth gate.
+ * - `oauthEndpoints`: per-address limit on the `oauth` strategy's endpoints (10/s, bursts of 100 when
+ *   left out); only in effect when `rateLimit` is set.
+ *
+ * A refusal is HTTP 429 with `Retry-After` and the IETF `RateLimit-Policy` / `RateLimit` headers.
+ * When the store fails or times out, rate limiting fails open (the request is let through).
+ * `createServer` throws `RangeError` when an `rps` is not a positive number or a `burst` is below 1.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "gatehouse";
+ *
+ * const server = createServer({
+ *   name: "notes",
+ *   version: "1.0.0",
+ *   rateLimit: { rps: 10, burst: 20, preAuth: { rps: 5, burst: 100 } },
+ * });
+ * ```
+ */
 export interface RateLimitSettings {
   /** Sustained requests per second per caller. */
   rps: number;
@@ -45,6 +72,34 @@ export interface RateLimitSettings {
   oauthEndpoints?: { rps: number; burst: number };
 }
 
+/**
+ * Options of {@link createServer}. Only `name` and `version` are required; everything else has a
+ * default chosen to be safe on a loopback address: no authentication (`none()`), an in-memory store,
+ * `publicUrl` `http://localhost:8000`, the MCP endpoint at `/mcp`, no rate limit, no audit log.
+ *
+ * Server identity (`name`, `version`, `title`, `description`, `instructions`, `icons`,
+ * `websiteUrl`) is what `initialize` / `server/discover` report; `tools`, `resources`,
+ * `resourceTemplates` and `prompts` are the definitions to serve, in list order.
+ *
+ * @example
+ * ```ts
+ * import { apiKey, createServer, defineTool, memoryStore } from "gatehouse";
+ *
+ * const ping = defineTool({ name: "ping", handler: () => "pong" });
+ *
+ * const server = createServer({
+ *   name: "ops",
+ *   version: "1.0.0",
+ *   instructions: "Operations tools for the staging cluster.",
+ *   tools: [ping],
+ *   auth: apiKey({ keys: ["key-2025-current", "key-2026-next"], header: "x-ops-key" }),
+ *   store: memoryStore(),
+ *   publicUrl: "https://ops.example.com",
+ *   mcpPath: "/mcp",
+ *   requestTimeoutMs: 60_000,
+ * });
+ * ```
+ */
 export interface ServerOptions extends ServerIdentity, Definitions {
   /** Who may call (default: `none()`, anyone). */
   auth?: AuthStrategy;
@@ -95,6 +150,35 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   skills?: readonly SkillDefinition[];
 }
 
+/**
+ * What {@link createServer} returns: the whole MCP server as one web-standard `fetch`, plus ways to
+ * notify connected clients.
+ *
+ * `fetch(request, info?)` never rejects: a failing store becomes 503 with `Retry-After: 1`, any other
+ * unexpected error a 500 without details (both logged through `logger`). Pass
+ * `{ remoteAddress }` as `info` where the host knows the client's address; rate limits and the
+ * audit log use it. The object has a `fetch` property, so it can be the default export that
+ * `deno serve` and `bun run` serve.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "gatehouse";
+ *
+ * const mcp = createServer({ name: "demo", version: "1.0.0", mcpPath: "/ai/mcp" });
+ *
+ * // Mounted next to an app's own routes (Bun.serve, Deno.serve, a Hono catch-all, a Worker):
+ * async function app(request: Request): Promise<Response> {
+ *   const url = new URL(request.url);
+ *   if (mcp.handles(url.pathname)) return await mcp.fetch(request);
+ *   if (url.pathname === "/health") return new Response("ok");
+ *   return new Response("Not found", { status: 404 });
+ * }
+ *
+ * // After the set of tools changes, tell listening clients to list them again:
+ * mcp.notifyListChanged("tools");
+ * export default { fetch: app };
+ * ```
+ */
 export interface GatehouseServer {
   /** The whole server as one web-standard handler. */
   fetch(request: Request, info?: RequestInfo): Promise<Response>;
@@ -113,6 +197,45 @@ export interface GatehouseServer {
   readonly store: KV;
 }
 
+/**
+ * Builds a Gatehouse MCP server: the definitions compiled once, behind the pipeline
+ * guard (Host/Origin allow-lists, CORS) → metrics → audit → pre-auth rate limit → auth →
+ * per-caller rate limit → your `stages` → routes (`/mcp`, the tools API, `/health`, and the auth
+ * strategy's well-known and OAuth routes).
+ *
+ * It speaks the stateless 2026-07-28 protocol and the session-based 2025 revisions on the same URL.
+ * Nothing is listened on: serve the returned `fetch` with any runtime, or mount it in an app.
+ *
+ * Throws `TypeError` at start-up, never per request: when the auth strategy names a resource
+ * (`jwt({ resource })`, `oauth({ issuer, mcpPath })`) other than `publicUrl` + `mcpPath`; on
+ * duplicate tool, resource, template or prompt names, a tool name outside `[A-Za-z0-9_.\-/]{1,128}`,
+ * or a schema that cannot be converted; on a tool with `task: "required"` without `tasks`; on an
+ * invalid skill.
+ *
+ * @example
+ * ```ts
+ * import { apiKey, createServer, defineTool } from "gatehouse";
+ * import { z } from "zod";
+ *
+ * const weather = defineTool({
+ *   name: "weather",
+ *   description: "Current weather for a city",
+ *   inputSchema: z.object({ city: z.string() }),
+ *   scopes: ["weather:read"],
+ *   handler: ({ city }) => `Sunny in ${city}`,
+ * });
+ *
+ * const server = createServer({
+ *   name: "weather",
+ *   version: "1.0.0",
+ *   tools: [weather],
+ *   auth: apiKey({ key: "change-me-long-random-key" }),
+ *   publicUrl: "https://weather.example.com",
+ * });
+ *
+ * export default server; // `deno serve` / `bun run` serve `{ fetch }`
+ * ```
+ */
 export function createServer(options: ServerOptions): GatehouseServer {
   const store = guardedStore(options.store ?? memoryStore(), options.storeTimeoutMs);
   const publicUrl = new URL(options.publicUrl ?? "http://localhost:8000");

@@ -6,6 +6,21 @@ import { sha256Hex } from "../crypto/hash.ts";
 
 export type AuditEventName = "auth.failure" | "auth.success" | "access.denied" | "ratelimit.hit";
 
+/**
+ * One audit record. `event` is `auth.failure` (401, or 400 for a malformed credential),
+ * `access.denied` (403), `ratelimit.hit` (429) or `auth.success` (sampled). `credential` is the
+ * accepted credential's fingerprint, or for a refused one a short SHA-256 prefix of what was sent
+ * (`sha256:…`), never the secret; `reason` is the `error_description` the client was given;
+ * `clientAddress` is `info.remoteAddress` when the host passed it; `tool` is set for `tools/call`
+ * over HTTP.
+ *
+ * @example
+ * ```ts
+ * import type { AuditEvent } from "gatehouse";
+ *
+ * const alertOn = (event: AuditEvent) => event.event === "auth.failure" && event.status === 401;
+ * ```
+ */
 export interface AuditEvent {
   time: string;
   event: AuditEventName;
@@ -23,14 +38,57 @@ export interface AuditEvent {
   tool?: string;
 }
 
-/** Where events go. Sinks must not throw; a slow one should buffer. */
+/**
+ * Where audit events go: called synchronously, once per event. A sink must not throw and should
+ * not block (buffer, then ship elsewhere): a throw from a refusal's record is swallowed, but a throw
+ * from a sampled success fails that request with a 500.
+ *
+ * @example
+ * ```ts
+ * import type { AuditEvent, AuditSink } from "gatehouse";
+ *
+ * const buffer: AuditEvent[] = [];
+ * const sink: AuditSink = (event) => {
+ *   buffer.push(event);
+ *   if (buffer.length > 100) buffer.splice(0, buffer.length); // ship them somewhere first
+ * };
+ * ```
+ */
 export type AuditSink = (event: AuditEvent) => void;
 
-/** Writes each event as one JSON line (default: standard output). */
+/**
+ * An {@link AuditSink} writing each event as one line of JSON through `write` (default
+ * `console.log`, i.e. standard output, which is what `AUDIT_LOG=stdout` uses).
+ *
+ * @example
+ * ```ts
+ * import { createServer, jsonLinesSink } from "gatehouse";
+ *
+ * createServer({
+ *   name: "audited",
+ *   version: "1.0.0",
+ *   audit: { sink: jsonLinesSink((line) => console.error(line)), successSampleRate: 0.01 },
+ * });
+ * ```
+ */
 export function jsonLinesSink(write: (line: string) => void = (line) => console.log(line)): AuditSink {
   return (event) => write(JSON.stringify(event));
 }
 
+/**
+ * `createServer({ audit })`: the structured audit log, one event per auth failure, access refusal
+ * (403) and rate-limit hit, plus a sampled share (`successSampleRate`, 0..1, default 0) of successful
+ * authenticated requests. `credentialHeader` is set by `createServer` from an `apiKey` strategy so
+ * refused keys get a fingerprint too. Nothing is logged unless this option is given.
+ *
+ * @example
+ * ```ts
+ * import { type AuditOptions, createServer, jsonLinesSink } from "gatehouse";
+ *
+ * const audit: AuditOptions = { sink: jsonLinesSink(), successSampleRate: 0.05 };
+ * createServer({ name: "audited", version: "1.0.0", audit });
+ * ```
+ */
 export interface AuditOptions {
   sink: AuditSink;
   /** Fraction of successful authenticated requests to log, 0..1 (default 0). */

@@ -13,6 +13,18 @@ interface ApiKeyCommon {
   upstreamKey?: string;
 }
 
+/**
+ * Options of {@link apiKey}: `key` or `keys` (rotation), never both; `header` (default `x-api-key`,
+ * matched case-insensitively); `upstreamKey`, sent upstream instead of the presented key.
+ *
+ * @example
+ * ```ts
+ * import { apiKey, type ApiKeyOptions } from "gatehouse";
+ *
+ * const options: ApiKeyOptions = { keys: ["key-current-0123456789", "key-next-9876543210"], header: "x-goog-api-key" };
+ * const auth = apiKey(options);
+ * ```
+ */
 export type ApiKeyOptions =
   | (ApiKeyCommon & { key: string; keys?: never })
   | (ApiKeyCommon & { keys: readonly string[]; key?: never });
@@ -24,7 +36,27 @@ export interface ApiKeyStrategy extends AuthStrategy {
   readonly header: string;
 }
 
-/** `apiKey({ key })` or `apiKey({ keys: [current, next], header: "x-goog-api-key" })`. */
+/**
+ * Static API keys in a header (default `x-api-key`), compared with every configured key in constant
+ * time. On success the identity's `subject` and `credentialId` are a fingerprint of the matched key,
+ * with no scopes; `providerToken` and `resolvedHeaders` (`{ [header]: key }`) carry `upstreamKey`, or
+ * else the presented key. A refusal is 401 with `WWW-Authenticate: ApiKey header="…"` and a JSON body
+ * naming the header, not a `Bearer` challenge (which would send MCP clients into OAuth discovery).
+ *
+ * Throws `TypeError` when no key is given, a key is empty or has whitespace or non-ASCII characters,
+ * or `header` is not a valid header name.
+ *
+ * @example
+ * ```ts
+ * import { apiKey, createServer } from "gatehouse";
+ *
+ * export default createServer({
+ *   name: "reports",
+ *   version: "1.0.0",
+ *   auth: apiKey({ keys: ["key-current-0123456789", "key-next-9876543210"], upstreamKey: "reports-backend-key" }),
+ * });
+ * ```
+ */
 export function apiKey(options: ApiKeyOptions): ApiKeyStrategy {
   const keys: readonly string[] = "keys" in options && options.keys ? [...options.keys] : [options.key as string];
   validateSecrets("apiKey", keys);

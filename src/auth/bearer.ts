@@ -4,9 +4,21 @@ import { matchesAny } from "../crypto/compare.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 
 /**
- * One token or several (rotation: add the new one, roll clients over, drop the old one).
- * `upstreamToken`, when set, is what tools forward upstream instead of the presented token, so the
- * secret a client holds is never the one sent on (MCP authorization: no token passthrough).
+ * Options of {@link bearer}: `token` (one) or `tokens` (several, for rotation), never both (a compile
+ * error). Each must be printable ASCII without spaces. `upstreamToken`, when set, is what tools get as
+ * `providerToken` and in `resolvedHeaders` instead of the presented token, so the secret a client
+ * holds is never the one sent on (MCP authorization: no token passthrough).
+ *
+ * @example
+ * ```ts
+ * import { bearer, type BearerOptions } from "gatehouse";
+ *
+ * const options: BearerOptions = {
+ *   tokens: ["token-2025-current-0123456789", "token-2026-next-9876543210"],
+ *   upstreamToken: "upstream-api-token-abcdef",
+ * };
+ * const auth = bearer(options);
+ * ```
  */
 export type BearerOptions =
   | { token: string; tokens?: never; upstreamToken?: string }
@@ -51,7 +63,31 @@ export function validateSecrets(kind: string, secrets: readonly string[]): void 
   });
 }
 
-/** `bearer({ token })` or `bearer({ tokens: [current, next] })`, optionally `{ upstreamToken }`. */
+/**
+ * Static shared tokens in `Authorization: Bearer <token>` (RFC 6750 §2.1). The presented token is
+ * compared with every configured token in constant time (no early exit, so timing does not reveal
+ * which one matched or how much of it); the scheme name is case-insensitive; tokens in the query
+ * string are never read. On success the identity's `subject` and `credentialId` are a fingerprint
+ * (truncated SHA-256) of the matched token, never the token, with no scopes; `providerToken` and
+ * `resolvedHeaders.Authorization` carry `upstreamToken`, or else the presented token.
+ *
+ * Refusals: no credential or another scheme, 401 without an error code; a wrong token, 401
+ * `invalid_token`; `Bearer` with no or several tokens, 400 `invalid_request`.
+ *
+ * Throws `TypeError` when no token is given or one is empty or contains whitespace or non-ASCII
+ * characters (the message names its position, never its value).
+ *
+ * @example
+ * ```ts
+ * import { bearer, createServer } from "gatehouse";
+ *
+ * export default createServer({
+ *   name: "internal",
+ *   version: "1.0.0",
+ *   auth: bearer({ token: Deno.env.get("MCP_TOKEN") ?? "dev-only-token-change-me" }),
+ * });
+ * ```
+ */
 export function bearer(options: BearerOptions): AuthStrategy {
   const tokens: readonly string[] = "tokens" in options && options.tokens ? [...options.tokens] : [options.token as string];
   validateSecrets("bearer", tokens);

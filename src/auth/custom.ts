@@ -8,13 +8,55 @@ export type VerifiedIdentity = Omit<Identity, "strategy" | "scopes"> & { strateg
 /** The hook: inspect the request's headers (not its body, which the MCP transport still needs). */
 export type CustomVerify = (request: Request) => VerifiedIdentity | null | Promise<VerifiedIdentity | null>;
 
+/**
+ * Options of {@link custom}: either `{ headers }` alone, which fixes the outbound headers and checks
+ * NO inbound credential (everyone is admitted, as with `none`), or `{ verify, headers? }`, where your
+ * hook decides who gets in.
+ *
+ * @example
+ * ```ts
+ * import { custom, type CustomOptions } from "gatehouse";
+ *
+ * const outboundOnly: CustomOptions = { headers: { "x-tenant": "acme" } };
+ * const auth = custom(outboundOnly);
+ * ```
+ */
 export type CustomOptions =
   /** Outbound headers only. Checks NO inbound credential: everyone is admitted, as with `none`. */
   | { headers: Readonly<Record<string, string>>; verify?: never }
   /** Your hook decides; `null` refuses with 401. `headers` become `resolvedHeaders` when given. */
   | { verify: CustomVerify; headers?: Readonly<Record<string, string>> };
 
-/** `custom({ headers })` or `custom({ verify: (req) => ... })`. `providerToken` stays unset. */
+/**
+ * Your own authentication. With `verify(request)`: return who the caller is (an {@link Identity}
+ * without `strategy`; `scopes` default to `[]`) or `null` to refuse with 401 (`invalid_token` when
+ * an `Authorization` header was sent, no error code otherwise). The hook sees the headers only (the
+ * body belongs to the MCP transport); what it returns is trusted as is, so it must do the actual
+ * verification. A hook that throws is answered 503 with `Retry-After: 1` (the credential was not
+ * judged, so clients keep it). `headers` become `resolvedHeaders`;
+ * `providerToken` is never set.
+ *
+ * Throws `TypeError` when a header name is invalid or a value contains CR, LF or NUL.
+ *
+ * @example
+ * ```ts
+ * import { createServer, custom } from "gatehouse";
+ *
+ * const sessions = new Map([["s3cr3t-session-id", { user: "ada", scopes: ["notes:read"] }]]);
+ *
+ * export default createServer({
+ *   name: "notes",
+ *   version: "1.0.0",
+ *   auth: custom({
+ *     verify: (request) => {
+ *       const session = sessions.get(request.headers.get("x-session") ?? "");
+ *       return session ? { subject: session.user, scopes: session.scopes } : null;
+ *     },
+ *     headers: { "x-tenant": "acme" },
+ *   }),
+ * });
+ * ```
+ */
 export function custom(options: CustomOptions): AuthStrategy {
   const headers = { ...(options.headers ?? {}) };
   for (const [name, value] of Object.entries(headers)) {

@@ -48,10 +48,28 @@ interface JwtCommonOptions {
 }
 
 /**
- * Either keys from the issuer (`jwksUri`, else discovered from the issuer: OIDC, then RFC 8414)
- * with asymmetric algorithms only, or additionally a shared `secret` that alone may verify HMAC
- * algorithms. HS256 without a secret is a compile error, and at run time a JWKS key is never used
- * for an HMAC algorithm (RFC 8725 §3.1).
+ * Options of {@link jwt}. Required: `issuer` (exact `iss` value or values; the first is the
+ * authorization server advertised in the metadata) and `resource` (this MCP endpoint's URL; also the
+ * default audience). Keys come from `jwksUri`, else from the issuer's discovery document (OpenID
+ * configuration, then RFC 8414), and verify only asymmetric algorithms (default RS256/384/512,
+ * PS256/384/512, ES256/384, EdDSA). HS256/384/512 need `secret` (≥ 32 bytes), which is the only key
+ * an HMAC algorithm may use: asking for one without a secret is a compile error, and a JWKS key is
+ * never used for HMAC (RFC 8725 §3.1). The `jwtProviders` presets fill `issuer`, `jwksUri` and the
+ * claim names for common providers.
+ *
+ * @example
+ * ```ts
+ * import { jwt, type JwtOptions } from "gatehouse";
+ *
+ * const options: JwtOptions = {
+ *   issuer: "https://login.example.com/",
+ *   resource: "https://mcp.example.com/mcp",
+ *   audience: ["https://mcp.example.com/mcp", "api://notes"],
+ *   scopes: ["notes:read", "notes:write"],
+ *   clockSkewSeconds: 10,
+ * };
+ * const auth = jwt(options);
+ * ```
  */
 export type JwtOptions =
   & JwtCommonOptions
@@ -60,7 +78,21 @@ export type JwtOptions =
     | { secret: string; jwksUri?: string; algorithms?: readonly JwsAlgorithm[] }
   );
 
-/** The strategy plus what the server needs to advertise it (challenge, metadata). */
+/**
+ * What {@link jwt} returns: an {@link AuthStrategy} that also carries what `createServer` advertises
+ * for it: the canonical `resource`, the RFC 9728 `metadata` document and its `resourceMetadataUrl`
+ * (named in every 401/403 challenge), and the `scopes` put in 401 challenges. Its `routes` serve the
+ * metadata at `/.well-known/oauth-protected-resource` and the path-inserted URL.
+ *
+ * @example
+ * ```ts
+ * import { jwt, type JwtStrategy } from "gatehouse";
+ *
+ * const auth: JwtStrategy = jwt({ issuer: "https://login.example.com/", resource: "https://mcp.example.com/mcp" });
+ * console.log(auth.resourceMetadataUrl); // https://mcp.example.com/.well-known/oauth-protected-resource/mcp
+ * console.log(auth.metadata.authorization_servers); // ["https://login.example.com/"]
+ * ```
+ */
 export interface JwtStrategy extends AuthStrategy {
   readonly name: "jwt";
   readonly resource: string;
@@ -119,12 +151,45 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * `jwt({ issuer, resource, ... })`. Per request: the bearer token is looked up in the
- * verified-token cache (no SubtleCrypto on a hit); on a miss it is fully verified (`jwtVerify`)
- * and cached until its `exp`. Identity: `subject` = `sub`, `scopes` from the scope claim,
- * `claims` = the whole verified payload, `clientId` = `client_id` or `azp`. There is no upstream
- * credential: the client's token is never passed through (MCP authorization), so
- * `resolvedHeaders` is `{}`.
+ * A resource server for access tokens your identity provider issues as JWTs (RFC 9068): Gatehouse
+ * verifies them and never issues any. Per request the bearer token is looked up in an in-memory
+ * cache of verified tokens (no crypto on a hit); on a miss it is verified and cached until its `exp`
+ * (at most 5 min by default).
+ *
+ * What is verified: the JWS signature with an allowed algorithm and a key of the issuer (never
+ * `alg: none`, never a key named by the token itself: `jku`, `x5u`, `jwk`, `x5c` and `crit` headers
+ * are refused; RSA keys under 2048 bits refused; tokens over 16 KiB refused); `exp` (required), `nbf`
+ * and `iat` with `clockSkewSeconds` of leeway; `iss` exactly one of `issuer`; the audience claim
+ * contains one of `audience` (default `resource`). What is NOT verified: `typ`, `jti` replay, or
+ * revocation (a revoked token is accepted until it expires); which scopes a tool needs is decided
+ * per tool (`scopes` on the tool), not here.
+ *
+ * Identity: `subject` = `sub`, `scopes` from `scope` or `scp` (space-separated string or array),
+ * `claims` = the whole verified payload, `clientId` = `client_id` or `azp`, `credentialId` a hash
+ * prefix of the token. The client's token is never passed on: `resolvedHeaders` is `{}` and there is
+ * no `providerToken`. Refusals are 401 `invalid_token` with a stable description (the JWKS being
+ * unreachable says so, rather than blaming the token).
+ *
+ * Throws `TypeError` at construction: no `issuer`; `resource` not an absolute http(s) URL or with a
+ * fragment; an empty `audience` or `algorithms`; an unknown algorithm; an HMAC algorithm without
+ * `secret`; a `secret` shorter than 32 bytes. `createServer` also refuses a `resource` other than
+ * `publicUrl` + `mcpPath`.
+ *
+ * @example
+ * ```ts
+ * import { createServer, jwt, jwtProviders } from "gatehouse";
+ *
+ * export default createServer({
+ *   name: "notes",
+ *   version: "1.0.0",
+ *   publicUrl: "https://mcp.example.com",
+ *   auth: jwt({
+ *     ...jwtProviders.auth0({ domain: "acme.us.auth0.com" }),
+ *     resource: "https://mcp.example.com/mcp",
+ *     scopes: ["notes:read"],
+ *   }),
+ * });
+ * ```
  */
 export function jwt(options: JwtOptions): JwtStrategy {
   const issuers = typeof options.issuer === "string" ? [options.issuer] : [...options.issuer];

@@ -1,6 +1,41 @@
-/** @module Identity-provider presets: a tenant (or issuer) in, the exact issuer, JWKS location, scope claim and audience claim of that provider's access tokens out. */
+/**
+ * @module Identity-provider presets: a tenant (or issuer) in, the exact issuer, JWKS location, scope claim and audience claim of that provider's access tokens out.
+ *
+ * Exported as `jwtProviders`: `auth0({ domain })`, `okta({ domain, authorizationServerId? })`,
+ * `keycloak({ url, realm } | { issuer })`, `workos({ domain })`, `clerk({ domain })`,
+ * `entra({ tenant, version? })`, `cognito({ userPoolId, region? })` and `google()`. Each returns a
+ * {@link ProviderPreset} to spread into `jwt()`, next to the `resource` (and an `audience` where the
+ * provider does not write the resource there: Keycloak needs an audience mapper, Entra's audience
+ * is the API's client id or App ID URI; Cognito and Clerk carry the client in `client_id`, which
+ * their presets select). Nothing is fetched here; a malformed domain, tenant or pool id throws
+ * `TypeError` naming it. The presets follow each provider's documentation and have not been tried
+ * against live tenants.
+ *
+ * @example
+ * ```ts
+ * import { jwt, jwtProviders } from "gatehouse";
+ *
+ * const resource = "https://mcp.example.com/mcp";
+ * const auth0 = jwt({ ...jwtProviders.auth0({ domain: "acme.us.auth0.com" }), resource });
+ * const keycloak = jwt({ ...jwtProviders.keycloak({ url: "https://kc.example.com", realm: "acme" }), resource });
+ * const cognito = jwt({ ...jwtProviders.cognito({ userPoolId: "us-east-1_AbCdEf123" }), resource, audience: "my-app-client-id" });
+ * ```
+ */
 
-/** What a preset decides for `jwt({...})`; spread it and add the audience: `jwt({ ...auth0({ domain }), audience })`. */
+/**
+ * What a `jwtProviders` preset decides for {@link jwt}: the provider's exact issuer, its JWKS URL,
+ * and where its access tokens carry scopes and the audience. Spread it into `jwt()` and add the
+ * `resource` (and `audience` where the provider writes something else there). The presets follow
+ * each provider's documentation and have not been tried against live tenants.
+ *
+ * @example
+ * ```ts
+ * import { jwt, jwtProviders, type ProviderPreset } from "gatehouse";
+ *
+ * const preset: ProviderPreset = jwtProviders.entra({ tenant: "contoso.onmicrosoft.com" });
+ * const auth = jwt({ ...preset, resource: "https://mcp.example.com/mcp", audience: "api://notes-mcp" });
+ * ```
+ */
 export interface ProviderPreset {
   provider: ProviderName;
   /** Exact `iss` value(s) the provider writes; the first is the issuer identifier advertised in metadata. */

@@ -1,7 +1,22 @@
 /** @module RFC 9728 OAuth 2.0 Protected Resource Metadata: the document, its well-known URLs, and a precomputed, cacheable, CORS-open route serving it. */
 import type { Handler, RequestContext } from "../http/pipeline.ts";
 
-/** RFC 9728 §2 members Gatehouse publishes. */
+/**
+ * An RFC 9728 protected-resource metadata document, with the members Gatehouse publishes: which
+ * authorization servers issue tokens for this `resource`, that tokens go in the `Authorization`
+ * header only, and optionally the scopes it uses. `jwt` and `oauth` serve theirs automatically.
+ *
+ * @example
+ * ```ts
+ * import { type ProtectedResourceMetadata, protectedResourceMetadata } from "gatehouse";
+ *
+ * const doc: ProtectedResourceMetadata = protectedResourceMetadata({
+ *   resource: "https://mcp.example.com/mcp",
+ *   authorizationServers: ["https://login.example.com"],
+ * });
+ * console.log(doc.bearer_methods_supported); // ["header"]
+ * ```
+ */
 export interface ProtectedResourceMetadata {
   /** The resource identifier: the MCP endpoint's canonical URL (RFC 9728 §2, RFC 8707 §2). */
   resource: string;
@@ -25,7 +40,27 @@ export interface ProtectedResourceMetadataOptions {
 /** The well-known suffix registered by RFC 9728 §7.3. */
 export const PRM_WELL_KNOWN = "/.well-known/oauth-protected-resource";
 
-/** Builds the document. `scopes_supported` leaves out `offline_access` (MCP 2026-07-28: it is not a resource scope). */
+/**
+ * Builds an RFC 9728 protected-resource metadata document. `bearer_methods_supported` is always
+ * `["header"]` (MCP allows no other); `scopes_supported` leaves out `offline_access` (not a resource
+ * scope) and is omitted when empty. Nothing is fetched or validated: the URLs are written as given.
+ * Throws `TypeError` when `authorizationServers` is empty (MCP requires at least one).
+ *
+ * @example
+ * ```ts
+ * import { protectedResourceMetadata, resourceMetadataUrl } from "gatehouse";
+ *
+ * const resource = "https://mcp.example.com/mcp";
+ * const doc = protectedResourceMetadata({
+ *   resource,
+ *   authorizationServers: ["https://login.example.com"],
+ *   scopesSupported: ["notes:read", "offline_access"],
+ *   resourceName: "Notes",
+ * });
+ * // Serve `doc` yourself at resourceMetadataUrl(resource) when fronting Gatehouse with your own auth.
+ * const body = JSON.stringify(doc); // scopes_supported: ["notes:read"]
+ * ```
+ */
 export function protectedResourceMetadata(options: ProtectedResourceMetadataOptions): ProtectedResourceMetadata {
   if (options.authorizationServers.length === 0) throw new TypeError("protectedResourceMetadata: at least one authorization server is required");
   const doc: ProtectedResourceMetadata = {
@@ -41,9 +76,18 @@ export function protectedResourceMetadata(options: ProtectedResourceMetadataOpti
 }
 
 /**
- * RFC 9728 §3.1: the metadata URL of a resource inserts the well-known suffix between the host and
- * the resource's path: `https://h/mcp` → `https://h/.well-known/oauth-protected-resource/mcp`.
- * This is the URL the 401 challenge advertises (`resource_metadata`, RFC 9728 §5.1).
+ * The RFC 9728 §3.1 metadata URL of a resource: the well-known suffix goes between the host and the
+ * resource's path, `https://h/mcp` → `https://h/.well-known/oauth-protected-resource/mcp` (a resource
+ * at `/` gets the bare suffix). This is the URL 401 and 403 challenges advertise as
+ * `resource_metadata` (RFC 9728 §5.1). Throws `TypeError` when `resource` is not an absolute URL.
+ *
+ * @example
+ * ```ts
+ * import { resourceMetadataUrl } from "gatehouse";
+ *
+ * resourceMetadataUrl("https://mcp.example.com/mcp");
+ * // "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"
+ * ```
  */
 export function resourceMetadataUrl(resource: string): string {
   const url = new URL(resource);

@@ -19,9 +19,23 @@ export interface ScopeHierarchyOptions {
 }
 
 /**
- * Builds a hierarchy. MCP authorization requires servers to account for scope hierarchies (a
- * broader scope implies narrower ones); the default only trusts the structural `:` rule, because
- * whether `write` implies `read` is an API's decision, not ours.
+ * Builds the rule deciding whether a granted scope satisfies a required one, for
+ * `createServer({ scopeHierarchy })`. Always: an exact match. With `prefix` (default true): a scope
+ * implies its `:`-extensions (`files` and `files:*` imply `files:read` and `files:read:meta`), never
+ * upward or sideways (`files:read` implies neither `files` nor `files:write`). `implies` adds explicit
+ * implications, applied transitively. MCP authorization asks servers to account for scope
+ * hierarchies (a broader scope implies narrower ones), but whether `write` implies `read` is your
+ * API's decision, so nothing like that is assumed.
+ *
+ * @example
+ * ```ts
+ * import { createServer, scopeHierarchy } from "gatehouse";
+ *
+ * const hierarchy = scopeHierarchy({ implies: { "files:write": ["files:read"], admin: ["files:write"] } });
+ * console.log(hierarchy("admin", "files:read")); // true
+ *
+ * createServer({ name: "files", version: "1.0.0", scopeHierarchy: hierarchy });
+ * ```
  */
 export function scopeHierarchy(options: ScopeHierarchyOptions = {}): ScopeHierarchy {
   const prefix = options.prefix ?? true;
@@ -94,7 +108,21 @@ export interface RequireAuth {
   readonly message: string;
 }
 
-/** `requireAuth({ check: ({ auth }) => auth.claims?.role === "admin", message: "Admins only" })`. */
+/**
+ * A per-tool middleware (`defineTool({ middlewares })`) that admits only authenticated callers for
+ * whom `check({ auth, tool })` is true. Decided before the handler runs: an anonymous caller (no
+ * identity, or `none`'s) gets 401; one for whom `check` returns false, or throws, gets 403 with
+ * `message` (default `"Forbidden"`). Without `check`, any authenticated caller passes.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, requireAuth } from "gatehouse";
+ *
+ * const adminsOnly = requireAuth({ check: ({ auth }) => auth.claims?.role === "admin", message: "Admins only" });
+ *
+ * const rotateKeys = defineTool({ name: "rotate_keys", middlewares: [adminsOnly], handler: () => "rotated" });
+ * ```
+ */
 export function requireAuth(options: {
   check?: (input: RequireAuthInput) => boolean | Promise<boolean>;
   message?: string;

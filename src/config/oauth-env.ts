@@ -48,6 +48,21 @@ function credential(env: Env, name: string, required: boolean): string | undefin
  * - `OAUTH_SCOPES`: requested upstream and offered to MCP clients (space or comma separated).
  * - `OAUTH_REDIRECT_URI`: our callback as registered at the provider; must be on `PUBLIC_URL`.
  * - `OAUTH_CLIENT_ID` + `OAUTH_CLIENT_SECRET`: a pre-registered confidential client (both or neither).
+ *
+ * Throws `ConfigError` (`error.variable` names the variable; the message is `VARIABLE: problem` and
+ * never contains a secret). Nothing is fetched: provider discovery happens later, in `oauth()`'s
+ * first login.
+ *
+ * @example
+ * ```ts
+ * import { createServer, memoryStore, oauth, oauthOptionsFromEnv } from "gatehouse";
+ *
+ * const publicUrl = Deno.env.get("PUBLIC_URL") ?? "http://localhost:8000";
+ * const store = memoryStore();
+ * // PROVIDER=github PROVIDER_CLIENT_ID=… PROVIDER_CLIENT_SECRET=… OAUTH_SCOPES=read:user
+ * const auth = oauth(oauthOptionsFromEnv(Deno.env.toObject(), { publicUrl, store }));
+ * export default createServer({ name: "github-tools", version: "1.0.0", publicUrl, store, auth });
+ * ```
  */
 export function oauthOptionsFromEnv(env: Env, context: { publicUrl: string; store: KV }): OAuthOptions {
   const presetRaw = get(env, "PROVIDER")?.toLowerCase();

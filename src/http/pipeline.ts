@@ -3,7 +3,25 @@
  */
 import type { Identity } from "../auth/identity.ts";
 
-/** What the host runtime knows about a request that the Request itself does not carry. */
+/**
+ * What the host knows about a request that the `Request` itself does not carry; the optional second
+ * argument of `server.fetch(request, info)`. `remoteAddress` should be the socket's address (Gatehouse
+ * never reads `X-Forwarded-For`): rate limits fall back to it for anonymous callers, and the audit log
+ * records it. When the server is the default export of `deno serve` / `bun run`, the runtime's own
+ * second argument is translated into this.
+ *
+ * @example
+ * ```ts
+ * import { createServer, type RequestInfo } from "gatehouse";
+ *
+ * const mcp = createServer({ name: "demo", version: "1.0.0" });
+ *
+ * Deno.serve((request, handler) => {
+ *   const info: RequestInfo = { remoteAddress: handler.remoteAddr.hostname };
+ *   return mcp.fetch(request, info);
+ * });
+ * ```
+ */
 export interface RequestInfo {
   /** The client's address as the socket saw it (not taken from forwarded headers). */
   remoteAddress?: string;
@@ -11,13 +29,33 @@ export interface RequestInfo {
   waitUntil?: (promise: Promise<unknown>) => void;
 }
 
-/** Per-request state passed down the pipeline; stages fill it in as they learn things. */
+/**
+ * Per-request state handed down the pipeline, filled in as stages learn things: after the auth
+ * stage, `auth`, `providerToken` and `resolvedHeaders` describe the caller (`auth` stays `null` on
+ * paths that are not authenticated, such as `/health` or your own routes in `stages`). `requestId`
+ * is also sent as `X-Request-Id` and appears in every log and audit line of the request.
+ *
+ * @example
+ * ```ts
+ * import { createServer, type RequestContext, type Stage } from "gatehouse";
+ *
+ * const whoami: Stage = (next) => (request, ctx: RequestContext) =>
+ *   ctx.pathname === "/whoami"
+ *     ? Promise.resolve(Response.json({ requestId: ctx.requestId, subject: ctx.auth?.subject ?? null }))
+ *     : next(request, ctx);
+ *
+ * createServer({ name: "demo", version: "1.0.0", stages: [whoami] });
+ * ```
+ */
 export interface RequestContext {
   /** The request URL, parsed on first use. */
   readonly url: URL;
   /** The URL's path, read without a full URL parse where that is safe (see `pathnameOf`). */
   pathname: string;
-  /** A CSPRNG id for logs and correlation. */
+  /**
+   * The id for logs and correlation: the caller's own well-formed `X-Request-Id`, else one made
+   * per instance (a random prefix and a counter: unique, not secret). Echoed as `X-Request-Id`.
+   */
   requestId: string;
   info: RequestInfo;
   /** Who is calling, as resolved by the auth stage; `null` when nobody authenticated. */
@@ -38,7 +76,37 @@ export interface RequestContext {
   tracestate?: string;
 }
 
+/**
+ * The innermost shape of the pipeline: a request and its {@link RequestContext} in, a `Response` out.
+ * A {@link Stage} wraps one.
+ *
+ * @example
+ * ```ts
+ * import type { Handler } from "gatehouse";
+ *
+ * const notFound: Handler = (request, ctx) =>
+ *   Promise.resolve(Response.json({ error: "not_found", path: ctx.pathname, method: request.method }, { status: 404 }));
+ * ```
+ */
 export type Handler = (request: Request, ctx: RequestContext) => Promise<Response>;
+/**
+ * A pipeline stage: wraps the next {@link Handler}, and may answer itself, pass the request on, or
+ * change the response. `createServer({ stages })` places yours after authentication and rate
+ * limiting and before the routes, so they see every request that got that far; for paths other than
+ * the MCP endpoint and the tools API, nothing was authenticated (`ctx.auth` is `null`).
+ *
+ * @example
+ * ```ts
+ * import { createServer, type Stage } from "gatehouse";
+ *
+ * const version: Stage = (next) => (request, ctx) =>
+ *   ctx.pathname === "/version" && request.method === "GET"
+ *     ? Promise.resolve(Response.json({ version: "1.0.0" }))
+ *     : next(request, ctx);
+ *
+ * export default createServer({ name: "demo", version: "1.0.0", stages: [version] });
+ * ```
+ */
 export type Stage = (next: Handler) => Handler;
 
 /**

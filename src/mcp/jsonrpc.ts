@@ -33,7 +33,25 @@ export interface JsonRpcFailure {
 export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
-/** JSON-RPC 2.0 §5.1 codes, and the MCP-specific ones. */
+/**
+ * JSON-RPC 2.0 error codes (§5.1) and the MCP-specific ones Gatehouse sends, by name. Use them with
+ * {@link McpError}. Codes not listed here that Gatehouse also sends: -32021 (a required client
+ * capability is missing).
+ *
+ * @example
+ * ```ts
+ * import { defineResource, ErrorCode, McpError } from "gatehouse";
+ *
+ * const secret = defineResource({
+ *   uri: "vault://current",
+ *   name: "current",
+ *   read: (uri, context) => {
+ *     if (!context.auth) throw new McpError(ErrorCode.InvalidParams, "Sign in first", { uri });
+ *     return "…";
+ *   },
+ * });
+ * ```
+ */
 export const ErrorCode = {
   ParseError: -32700,
   InvalidRequest: -32600,
@@ -50,7 +68,27 @@ export const ErrorCode = {
   UrlElicitationRequired: -32042,
 } as const;
 
-/** An error a handler throws to answer with a precise JSON-RPC error instead of -32603. */
+/**
+ * Thrown from a tool, resource or prompt handler to answer with this exact JSON-RPC error
+ * (`code`, `message`, and `data` when given) instead of the default: a tool error result for tools,
+ * -32603 "Internal error" for resources and prompts. `message` and `data` are sent to the client as
+ * given, so keep secrets out of them.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, ErrorCode, McpError } from "gatehouse";
+ * import { z } from "zod";
+ *
+ * const lookup = defineTool({
+ *   name: "lookup",
+ *   inputSchema: z.object({ id: z.string() }),
+ *   handler: ({ id }) => {
+ *     if (!/^[0-9]+$/.test(id)) throw new McpError(ErrorCode.InvalidParams, "id must be numeric", { field: "id" });
+ *     return `record ${id}`;
+ *   },
+ * });
+ * ```
+ */
 export class McpError extends Error {
   readonly code: number;
   readonly data?: unknown;

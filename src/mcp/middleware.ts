@@ -17,8 +17,39 @@ export interface ToolRateLimit {
   readonly burst: number;
 }
 
+/**
+ * A per-tool middleware for `defineTool({ middlewares })`: {@link requireAuth} or {@link rateLimit}.
+ * They are descriptors, not functions: Gatehouse runs them in order before the handler.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, rateLimit, requireAuth, type ToolMiddleware } from "gatehouse";
+ *
+ * const guarded: ToolMiddleware[] = [requireAuth(), rateLimit({ rps: 0.5, burst: 3 })];
+ * const send = defineTool({ name: "send_email", middlewares: guarded, handler: () => "sent" });
+ * ```
+ */
 export type ToolMiddleware = RequireAuth | ToolRateLimit;
 
+/**
+ * A per-tool, per-caller token bucket for `defineTool({ middlewares })`, on top of the server-wide
+ * `rateLimit` (which it does not need). `rps` tokens are added per second up to `burst`; one call takes
+ * one. The caller is keyed as for the server-wide limit (credential fingerprint, else subject, else
+ * client address), the bucket lives in the store, and a refusal is 429 with `Retry-After`. It applies
+ * over HTTP only (not over stdio). An `rps` that is not positive or a `burst` below 1 throws
+ * `RangeError` on the tool's first call.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, rateLimit } from "gatehouse";
+ *
+ * const generate = defineTool({
+ *   name: "generate_image",
+ *   middlewares: [rateLimit({ rps: 1 / 60, burst: 5 })], // five at once, then one a minute
+ *   handler: () => "queued",
+ * });
+ * ```
+ */
 export function rateLimit(options: { rps: number; burst: number }): ToolRateLimit {
   return { kind: "rateLimit", rps: options.rps, burst: options.burst };
 }

@@ -3,6 +3,23 @@
  */
 import type { HandlerContext } from "./context.ts";
 
+/**
+ * One item of a `resources/read` result: the `uri` it came from, and either `text` or `blob`
+ * (base64-encoded bytes), with an optional `mimeType`. Gatehouse sends it as given; it does not check
+ * that exactly one of `text` and `blob` is set.
+ *
+ * @example
+ * ```ts
+ * import { defineResource, type ResourceContents } from "gatehouse";
+ *
+ * const logo = defineResource({
+ *   uri: "assets://logo.png",
+ *   name: "logo",
+ *   mimeType: "image/png",
+ *   read: (uri): ResourceContents => ({ uri, mimeType: "image/png", blob: "iVBORw0KGgo=" }),
+ * });
+ * ```
+ */
 export interface ResourceContents {
   uri: string;
   mimeType?: string;
@@ -24,6 +41,26 @@ interface Described {
   _meta?: Record<string, unknown>;
 }
 
+/**
+ * A fixed resource, as {@link defineResource} declares it: listed by `resources/list` (in definition
+ * order) and read by `resources/read` with exactly this `uri`. `read(uri, context)` may return a
+ * string (one text item with the resource's `mimeType`), one {@link ResourceContents}, an array of
+ * them, or `{ contents }`. A thrown `McpError` is sent as that JSON-RPC error; any other thrown error
+ * as -32603 "Internal error" (its message goes only to the server's log).
+ *
+ * @example
+ * ```ts
+ * import { defineResource, type ResourceDefinition } from "gatehouse";
+ *
+ * const changelog: ResourceDefinition = defineResource({
+ *   uri: "docs://changelog",
+ *   name: "changelog",
+ *   title: "Changelog",
+ *   mimeType: "text/markdown",
+ *   read: () => "# 1.0.0\n\nFirst release.",
+ * });
+ * ```
+ */
 export interface ResourceDefinition extends Described {
   uri: string;
   size?: number;
@@ -33,6 +70,28 @@ export interface ResourceDefinition extends Described {
 /** Completes one template variable from what the user has typed so far. */
 export type Completer = (value: string, context: { arguments: Record<string, string> }) => string[] | Promise<string[]>;
 
+/**
+ * A family of resources addressed by an RFC 6570 URI template, as {@link defineResourceTemplate}
+ * declares it: listed by `resources/templates/list`. A `resources/read` whose URI is not a fixed
+ * resource is matched against the templates in definition order; the first that matches reads it,
+ * with the decoded variables. Supported template syntax: `{var}` (one path segment, no `/`),
+ * `{+var}` / `{#var}` (may span `/`) and the query form `{?a,b}`. A URI no resource or template
+ * matches is an error naming the URI (-32002 in the 2025 revisions, -32602 in 2026-07-28).
+ *
+ * @example
+ * ```ts
+ * import { defineResourceTemplate } from "gatehouse";
+ *
+ * const users = ["ada", "grace", "linus"];
+ * const profile = defineResourceTemplate({
+ *   uriTemplate: "users://{id}/profile",
+ *   name: "user-profile",
+ *   mimeType: "application/json",
+ *   read: (uri, { id }) => ({ uri, mimeType: "application/json", text: JSON.stringify({ id }) }),
+ *   complete: { id: (typed) => users.filter((u) => u.startsWith(typed)) },
+ * });
+ * ```
+ */
 export interface ResourceTemplateDefinition extends Described {
   uriTemplate: string;
   read: (uri: string, variables: Record<string, string>, context: HandlerContext) => ReadReturn | Promise<ReadReturn>;
@@ -40,7 +99,44 @@ export interface ResourceTemplateDefinition extends Described {
   complete?: Record<string, Completer>;
 }
 
+/**
+ * Declares a fixed resource (see {@link ResourceDefinition}). Returns its argument unchanged: it
+ * exists for typing and for symmetry with {@link defineTool}. Duplicate URIs are refused by
+ * `createServer` with a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * import { createServer, defineResource } from "gatehouse";
+ *
+ * const readme = defineResource({
+ *   uri: "docs://readme",
+ *   name: "readme",
+ *   mimeType: "text/markdown",
+ *   read: async (_uri, context) => `Hello ${context.auth?.subject ?? "there"}`,
+ * });
+ *
+ * createServer({ name: "docs", version: "1.0.0", resources: [readme] });
+ * ```
+ */
 export const defineResource = (d: ResourceDefinition) => d;
+/**
+ * Declares a resource template (see {@link ResourceTemplateDefinition}). Returns its argument
+ * unchanged. The template is compiled by `createServer`; `complete` maps a variable name to a
+ * completer served through `completion/complete` (`ref/resource`, at most 100 values per answer).
+ *
+ * @example
+ * ```ts
+ * import { createServer, defineResourceTemplate } from "gatehouse";
+ *
+ * const file = defineResourceTemplate({
+ *   uriTemplate: "files:///{+path}",
+ *   name: "file",
+ *   read: (uri, { path }) => ({ uri, mimeType: "text/plain", text: `contents of ${path}` }),
+ * });
+ *
+ * createServer({ name: "files", version: "1.0.0", resourceTemplates: [file] });
+ * ```
+ */
 export const defineResourceTemplate = (d: ResourceTemplateDefinition) => d;
 
 export function describe(d: Described, extra: Record<string, unknown>): Record<string, unknown> {

@@ -10,10 +10,34 @@
 import type { ResourceDefinition } from "./resources.ts";
 import { ErrorCode, McpError } from "./jsonrpc.ts";
 
+/**
+ * The skills extension's identifier, `io.modelcontextprotocol/skills` (SEP-2640), declared under the
+ * server's `capabilities.extensions` when `createServer({ skills })` is given.
+ *
+ * @example
+ * ```ts
+ * import { SKILLS_EXTENSION } from "gatehouse";
+ *
+ * const declares = (capabilities: { extensions?: Record<string, unknown> }) => SKILLS_EXTENSION in (capabilities.extensions ?? {});
+ * ```
+ */
 export const SKILLS_EXTENSION = "io.modelcontextprotocol/skills";
 const DIRECTORY = "inode/directory";
 
-/** A file of a skill besides SKILL.md, at a path relative to the skill's directory (`references/style.md`). */
+/**
+ * A file of a skill besides `SKILL.md`, at a relative path inside the skill's directory
+ * (`references/style.md`). Served as the resource `skill://…/<name>/<path>`; bytes as a base64 blob.
+ *
+ * @example
+ * ```ts
+ * import type { SkillFile } from "gatehouse";
+ *
+ * const files: SkillFile[] = [
+ *   { path: "references/style.md", content: "# House style\n\nShort sentences." },
+ *   { path: "assets/logo.png", content: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), mimeType: "image/png" },
+ * ];
+ * ```
+ */
 export interface SkillFile {
   path: string;
   /** Text, or raw bytes (served base64 as a blob). */
@@ -22,6 +46,26 @@ export interface SkillFile {
   mimeType?: string;
 }
 
+/**
+ * A skill as {@link defineSkill} declares it: a directory whose `SKILL.md` is generated from `name`,
+ * `description`, `frontmatter` and `instructions`, plus `files`. `createServer` checks the
+ * definitions once and throws `TypeError` on a bad name, a path segment that is not URI-safe, a file
+ * path that is absolute, has `.`/`..` or is `SKILL.md`, `name`/`description` repeated in
+ * `frontmatter`, a file listed twice, or two skills with one URI.
+ *
+ * @example
+ * ```ts
+ * import { defineSkill, type SkillDefinition } from "gatehouse";
+ *
+ * const review: SkillDefinition = defineSkill({
+ *   name: "code-review",
+ *   description: "Reviews a diff against the team's conventions. Use when asked to review code.",
+ *   instructions: "Read references/checklist.md, then comment on each changed file.",
+ *   path: "acme.example/engineering",
+ *   files: [{ path: "references/checklist.md", content: "- Tests added\n- No secrets" }],
+ * });
+ * ```
+ */
 export interface SkillDefinition {
   /** 1–64 of lowercase letters, digits and single hyphens (the Agent Skills naming rule). */
   name: string;
@@ -36,7 +80,25 @@ export interface SkillDefinition {
   files?: readonly SkillFile[];
 }
 
-/** Declares a skill (typed identity function, like `defineTool`). */
+/**
+ * Declares a skill (see {@link SkillDefinition}); returns its argument unchanged, like
+ * {@link defineTool}. With `createServer({ skills })`, Gatehouse serves `skills/list`, `skills/get`
+ * and `resources/directory/read`, and every file as a resource (`skill://<path>/<name>/SKILL.md`, …)
+ * with its SHA-256 digest and size.
+ *
+ * @example
+ * ```ts
+ * import { createServer, defineSkill } from "gatehouse";
+ *
+ * const release = defineSkill({
+ *   name: "release-notes",
+ *   description: "Writes release notes from merged pull requests.",
+ *   instructions: "Group changes by area; link every pull request.",
+ * });
+ *
+ * createServer({ name: "skills", version: "1.0.0", skills: [release] });
+ * ```
+ */
 export const defineSkill = (d: SkillDefinition): SkillDefinition => d;
 
 const NAME = /^(?!.*--)[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;

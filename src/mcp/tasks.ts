@@ -22,19 +22,74 @@ import type { HandlerContext } from "./context.ts";
 import { ErrorCode, McpError } from "./jsonrpc.ts";
 import { randomToken } from "../crypto/random.ts";
 
-/** The extension identifier, as clients and servers declare it under `capabilities.extensions`. */
+/**
+ * The tasks extension's identifier, `io.modelcontextprotocol/tasks`, as clients and servers declare
+ * it under `capabilities.extensions`. A call becomes a task only for a 2026-07-28 request whose client
+ * capabilities declare it.
+ *
+ * @example
+ * ```ts
+ * import { TASKS_EXTENSION } from "gatehouse";
+ *
+ * const capabilities = { extensions: { [TASKS_EXTENSION]: {} } }; // what a client sends in _meta
+ * ```
+ */
 export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
-/** How a tool relates to tasks: `"optional"` runs as a task when the client negotiated the extension; `"required"` refuses clients that did not (-32021). */
+/**
+ * How a tool relates to tasks: `"optional"` runs as a task when the client negotiated the extension
+ * and as a normal call otherwise; `"required"` refuses clients that did not, with -32021.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, type TaskSupport } from "gatehouse";
+ *
+ * const support: TaskSupport = "optional";
+ * const exportAll = defineTool({ name: "export_all", task: support, handler: async () => "exported" });
+ * ```
+ */
 export type TaskSupport = "optional" | "required";
 
 /**
- * A tool's task declaration. `start: "handler"` lets the handler decide when the task begins: the
- * call runs synchronously (MRTR rounds included) until the handler returns `runAsTask(work)`.
+ * A tool's `task` declaration: a {@link TaskSupport}, or `{ support, start }`. With `start: "call"`
+ * (the default) the whole call is a task from the start; with `start: "handler"` the call runs
+ * normally (MRTR questions included) until the handler returns `runAsTask(work)`, and only `work` runs
+ * as a task. Without `start: "handler"`, a returned `runAsTask(work)` simply runs `work` inline.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, runAsTask, type ToolTaskOption } from "gatehouse";
+ *
+ * const task: ToolTaskOption = { support: "optional", start: "handler" };
+ * const backup = defineTool({
+ *   name: "backup",
+ *   task,
+ *   handler: (_args, context) => runAsTask(async () => `backed up for ${context.auth?.subject ?? "anonymous"}`),
+ * });
+ * ```
  */
 export type ToolTaskOption = TaskSupport | { support: TaskSupport; start?: "call" | "handler" };
 
-/** `createServer({ tasks })`: how long tasks live and how often clients should poll. */
+/**
+ * `createServer({ tasks })` (or `tasks: true` for these defaults). Tasks live in the server's store,
+ * so every instance sharing it can answer `tasks/get`, `tasks/update` and `tasks/cancel`, and a
+ * persistent store keeps them across restarts. A running task renews a lease every `heartbeatMs`; a
+ * task whose lease ran out (for 5 heartbeats: its instance died) reads as failed.
+ *
+ * @example
+ * ```ts
+ * import { createServer, defineTool } from "gatehouse";
+ *
+ * const report = defineTool({ name: "report", task: "optional", handler: async () => "the report" });
+ *
+ * createServer({
+ *   name: "reports",
+ *   version: "1.0.0",
+ *   tools: [report],
+ *   tasks: { ttlMs: 24 * 60 * 60_000, pollIntervalMs: 2000 },
+ * });
+ * ```
+ */
 export interface TaskSettings {
   /** How long a task (and its result) stays retrievable after creation (default 1 hour). */
   ttlMs?: number;
@@ -44,6 +99,17 @@ export interface TaskSettings {
   heartbeatMs?: number;
 }
 
+/**
+ * A task's state: `working`, `input_required` (waiting for `tasks/update` with the answers), then one
+ * of the terminal `completed`, `failed` or `cancelled`.
+ *
+ * @example
+ * ```ts
+ * import type { TaskStatus } from "gatehouse";
+ *
+ * const isTerminal = (status: TaskStatus) => status === "completed" || status === "failed" || status === "cancelled";
+ * ```
+ */
 export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "cancelled"]);
 
@@ -124,23 +190,44 @@ export function missingTasksCapability(what: string): McpError {
 
 const HANDOFF = Symbol.for("gatehouse.taskHandoff");
 
-/** A handler's way of saying "continue as a task from here" (see {@link runAsTask}). */
+/**
+ * What {@link runAsTask} returns: a marker a tool handler returns to say "continue as a task from
+ * here". Only meaningful as a handler's return value; build it with `runAsTask`, never by hand.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, runAsTask, type TaskHandoff } from "gatehouse";
+ *
+ * const later = (): TaskHandoff<string> => runAsTask(async () => "finished later");
+ * const job = defineTool({ name: "job", task: { support: "optional", start: "handler" }, handler: () => later() });
+ * ```
+ */
 export interface TaskHandoff<T = unknown> {
   readonly [HANDOFF]: true;
   readonly work: (context: HandlerContext) => T | Promise<T>;
 }
 
 /**
- * Returned from a tool handler: the rest of the call (`work`) runs as a task when the client
- * negotiated the tasks extension, and inline otherwise. Everything before it (MRTR questions
- * included) ran synchronously; when the task resumes, the handler runs again from the top with
- * the earlier answers already there.
+ * Returned from a tool handler: the rest of the call (`work`) runs as a task when the tool declares
+ * `task: { support, start: "handler" }` and the client negotiated the tasks extension, and inline
+ * otherwise. Everything before it (MRTR questions included) ran synchronously; when the task resumes
+ * after asking for input, the handler runs again from the top with the earlier answers already there,
+ * so the code before `runAsTask` must be safe to repeat.
  *
+ * @example
  * ```ts
- * handler: async (_args, ctx) => {
- *   const who = await ctx.elicit({ message: "Name?" }, { key: "user_name" });
- *   return runAsTask(async () => await longReport(who.content?.name));
- * }
+ * import { createServer, defineTool, runAsTask } from "gatehouse";
+ *
+ * const report = defineTool({
+ *   name: "report",
+ *   task: { support: "optional", start: "handler" },
+ *   handler: async (_args, ctx) => {
+ *     const who = await ctx.elicit({ message: "Name?" }, { key: "user_name" });
+ *     return runAsTask(async () => `Report for ${String(who.content?.name ?? "nobody")}`);
+ *   },
+ * });
+ *
+ * createServer({ name: "reports", version: "1.0.0", tools: [report], tasks: true });
  * ```
  */
 export function runAsTask<T>(work: (context: HandlerContext) => T | Promise<T>): TaskHandoff<T> {

@@ -19,7 +19,17 @@ import type { OAuthSettings } from "./settings.ts";
 import { createOAuthStrategy, type OAuthCommonOptions, type OAuthStrategy } from "./strategy.ts";
 import type { PendingAuthorization } from "./authorize.ts";
 
-/** A user the app has signed in. */
+/**
+ * A user the app has signed in, as `authorize` returns it: `subject` becomes `context.auth.subject`,
+ * `claims` `context.auth.claims`, and `scopes` narrows what this user may grant.
+ *
+ * @example
+ * ```ts
+ * import type { LoggedIn } from "gatehouse";
+ *
+ * const ada: LoggedIn = { subject: "user-42", claims: { email: "ada@example.com" }, scopes: ["notes:read"] };
+ * ```
+ */
 export interface LoggedIn {
   /** The stable user id (`context.auth.subject`): 1–256 characters, no control characters. */
   subject: string;
@@ -29,10 +39,34 @@ export interface LoggedIn {
   scopes?: readonly string[];
 }
 
-/** What `authorize` may answer. */
+/**
+ * What `authorize` may answer: a `Response` (sent as is, e.g. a redirect to the login page), a
+ * {@link LoggedIn} user, or `false`/`null`/`undefined` to refuse (`error=access_denied`).
+ *
+ * @example
+ * ```ts
+ * import type { LoginOutcome } from "gatehouse";
+ *
+ * const refuse: LoginOutcome = false;
+ * const login: LoginOutcome = Response.redirect("https://app.example.com/login", 303);
+ * ```
+ */
 export type LoginOutcome = Response | LoggedIn | false | null | undefined;
 
-/** What Gatehouse tells `authorize` about the request. Everything here has been validated already. */
+/**
+ * What Gatehouse tells `authorize` about the request, all validated already: the phase
+ * (`"authorize"` or `"consent"`), where to send the user back after logging in (`returnTo`, built from
+ * the issuer, never from `Host`), and the client and scopes asked for.
+ *
+ * @example
+ * ```ts
+ * import type { LoginContext, LoginOutcome } from "gatehouse";
+ *
+ * function authorize(_request: Request, ctx: LoginContext): LoginOutcome {
+ *   return ctx.phase === "authorize" ? Response.redirect(`https://app.example.com/login?next=${encodeURIComponent(ctx.returnTo)}`, 303) : false;
+ * }
+ * ```
+ */
 export interface LoginContext {
   /** `"authorize"` on GET /authorize; `"consent"` when the user approves (the body is Gatehouse's consent form, already read). */
   phase: "authorize" | "consent";
@@ -49,12 +83,58 @@ export interface OwnLogin {
   authorize(request: Request, ctx: LoginContext): LoginOutcome | Promise<LoginOutcome>;
 }
 
+/**
+ * Options of {@link oauthProvider}: the {@link OAuthCommonOptions} plus `authorize(request, ctx)`,
+ * which answers with a `Response` (send the user to log in), a {@link LoggedIn} user, or `false`.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore, type OAuthProviderOptions } from "gatehouse";
+ *
+ * const options: OAuthProviderOptions = {
+ *   issuer: "https://app.example.com",
+ *   store: memoryStore(),
+ *   authorize: () => ({ subject: "user-1" }),
+ * };
+ * ```
+ */
 export interface OAuthProviderOptions extends OAuthCommonOptions, OwnLogin {
   /** Never set: own-login mode has no upstream provider (use `oauth()` for that). */
   provider?: never;
 }
 
-/** The oauth strategy around the app's own login. Tools see `context.auth` (subject, claims, scopes, clientId) and no `providerToken`. */
+/**
+ * Gatehouse as the OAuth 2.1 authorization server for an app that logs its users in itself: the
+ * same endpoints, storage and guarantees as {@link oauth}, with the app's `authorize(request, ctx)`
+ * in place of an upstream provider (see this module's comment for what it may answer). Tools see
+ * `context.auth` (subject, claims, scopes, clientId) and no `providerToken`. Throws `TypeError`
+ * without `authorize`, or with a `provider` (use `oauth()` for that).
+ *
+ * @example
+ * ```ts
+ * import { createServer, memoryStore, oauthProvider } from "gatehouse";
+ *
+ * const store = memoryStore();
+ * const sessions = new Map<string, { id: string; email: string }>(); // the app's own sessions
+ * export default createServer({
+ *   name: "notes",
+ *   version: "1.0.0",
+ *   store,
+ *   publicUrl: "https://app.example.com",
+ *   auth: oauthProvider({
+ *     issuer: "https://app.example.com",
+ *     store,
+ *     scopes: ["notes:read"],
+ *     authorize(request, { returnTo }) {
+ *       const sid = /(?:^|; )sid=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
+ *       const user = sid ? sessions.get(sid) : undefined;
+ *       if (!user) return Response.redirect(`https://app.example.com/login?return_to=${encodeURIComponent(returnTo)}`, 303);
+ *       return { subject: user.id, claims: { email: user.email } };
+ *     },
+ *   }),
+ * });
+ * ```
+ */
 export function oauthProvider(options: OAuthProviderOptions): OAuthStrategy {
   if (typeof options?.authorize !== "function") throw new TypeError("oauthProvider: authorize(request, ctx) is required");
   if ((options as { provider?: unknown }).provider !== undefined) {

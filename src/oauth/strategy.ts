@@ -13,7 +13,18 @@ import { type FetchLike, PRESETS, type Provider, type ProviderOptions, resolvePr
 import type { ClientMetadataFetchOptions } from "./client-metadata.ts";
 import { isLoopbackHost } from "./redirect-uri.ts";
 
-/** What both modes share: `oauth()` (an upstream provider logs users in) and `oauthProvider()` (the app does). */
+/**
+ * What both OAuth modes share: {@link oauth} (an upstream provider logs users in) and
+ * {@link oauthProvider} (the app does): the issuer, the store, the offered scopes, client
+ * registration policy and lifetimes. See {@link OAuthOptions} for each field's default.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore, type OAuthCommonOptions } from "gatehouse";
+ *
+ * const common: OAuthCommonOptions = { issuer: "https://mcp.example.com", store: memoryStore(), scopes: ["notes:read"] };
+ * ```
+ */
 export interface OAuthCommonOptions {
   /** Our issuer and base URL (`PUBLIC_URL`): https, or http on loopback; no path, query or fragment. Never taken from request headers. */
   issuer: string;
@@ -36,6 +47,33 @@ export interface OAuthCommonOptions {
   now?: () => number;
 }
 
+/**
+ * Options of {@link oauth}. Required: `issuer` (Gatehouse's own base URL, i.e. `PUBLIC_URL`: an https
+ * origin, or http on loopback; never taken from request headers), `store` (the same store as
+ * `createServer({ store })`) and `provider` (see {@link ProviderOptions}). `mcpPath` (default `/mcp`)
+ * with `issuer` is the resource identifier. `scopes` offered to MCP clients default to the provider's.
+ * `redirectUri` is our callback as registered at the provider (default `<issuer>/oauth/provider-callback`).
+ * `staticClient` adds one pre-registered confidential client; `registration: false` turns dynamic
+ * client registration off; `clientMetadata` turns Client ID Metadata Documents on (off by default: it
+ * needs a DNS resolver to check that addresses are public). `lifetimes` overrides the code (60 s),
+ * access token (1 h), refresh token (30 days, sliding), refresh grace (10 s), login (10 min) and
+ * unused-client (24 h) lifetimes.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore, oauth, type OAuthOptions } from "gatehouse";
+ *
+ * const options: OAuthOptions = {
+ *   issuer: "http://localhost:8000",
+ *   store: memoryStore(),
+ *   provider: { accountsUrl: "https://login.example.com", clientId: "gatehouse", clientSecret: "…" },
+ *   scopes: ["openid", "email"],
+ *   lifetimes: { accessTokenMs: 15 * 60_000 },
+ *   staticClient: { clientId: "ci-bot", clientSecret: "at-least-32-characters-of-random-secret" },
+ * };
+ * const auth = oauth(options);
+ * ```
+ */
 export interface OAuthOptions extends OAuthCommonOptions {
   /** The upstream identity provider. */
   provider: ProviderOptions;
@@ -45,7 +83,25 @@ export interface OAuthOptions extends OAuthCommonOptions {
   fetch?: FetchLike;
 }
 
-/** The strategy, with what `createServer` needs to advertise it in 401 challenges. */
+/**
+ * What {@link oauth} and {@link oauthProvider} return: an {@link AuthStrategy} carrying what
+ * `createServer` advertises for it: the RFC 9728 `resourceMetadataUrl` named in 401/403 challenges,
+ * the `scopes` put in those challenges (without `offline_access`), the endpoints answered with CORS
+ * for any origin (`publicCorsPaths`), and the resolved `settings` (for tests and tooling; not a
+ * stable API).
+ *
+ * @example
+ * ```ts
+ * import { memoryStore, oauth, type OAuthStrategy } from "gatehouse";
+ *
+ * const auth: OAuthStrategy = oauth({
+ *   issuer: "https://mcp.example.com",
+ *   store: memoryStore(),
+ *   provider: { preset: "google", clientId: "1234.apps.googleusercontent.com", clientSecret: "…" },
+ * });
+ * console.log(auth.resourceMetadataUrl); // https://mcp.example.com/.well-known/oauth-protected-resource/mcp
+ * ```
+ */
 export interface OAuthStrategy extends AuthStrategy {
   readonly name: "oauth";
   /** RFC 9728 metadata URL of the MCP endpoint, for `WWW-Authenticate: Bearer resource_metadata="…"`. */
@@ -87,7 +143,51 @@ function checkLifetimes(l: Lifetimes): Lifetimes {
   return l;
 }
 
-/** The oauth strategy. */
+/**
+ * Makes Gatehouse the OAuth 2.1 authorization server for its MCP endpoint, logging users in at an
+ * upstream identity provider (Google, GitHub, any OIDC issuer). MCP clients register (dynamic client
+ * registration, Client ID Metadata Documents when `clientMetadata` is set, or the `staticClient`),
+ * send the user to `/authorize` (PKCE S256 only, exact redirect URIs), the user sees Gatehouse's own
+ * consent page for that client and logs in at the provider, and the client redeems a single-use code
+ * at `/token` for Gatehouse's opaque access and refresh tokens, bound to this resource (RFC 8707).
+ * Its routes serve `/.well-known/oauth-authorization-server`, `/.well-known/oauth-protected-resource[/mcp]`,
+ * `/authorize`, `/token`, `/register`, `/revoke`, `/oauth/callback` and `/oauth/provider-callback`.
+ *
+ * Per request, `authenticate` accepts only Gatehouse's own access tokens: known (looked up by SHA-256
+ * hash), unexpired, grant not revoked, issued for this resource; never the provider's token, never a
+ * JWT. Tools get the provider's access token as `providerToken` and `resolvedHeaders.Authorization`
+ * (refreshed upstream when it has expired); the MCP client never sees it. Identity: `subject` from the
+ * provider's user info (`sub`; GitHub's `id`), `claims` = that user info, `clientId` = the MCP client,
+ * `scopes` = the scopes granted to it.
+ *
+ * Clients, codes, grants and tokens live in `store`: pass the server's store, persistent and atomic in
+ * production (not `workersKvStore`: codes must be single-use and refresh rotation needs an atomic
+ * update). Provider discovery runs on first use and is retried after a failure. For apps that log
+ * users in themselves, see {@link oauthProvider}.
+ *
+ * Throws `TypeError`: `issuer` not an https origin (http only on loopback) or with a path, query,
+ * fragment or credentials; `mcpPath` not a path like `/mcp`; no `provider.clientId` or
+ * `provider.clientSecret`; a `staticClient` without both id and secret; a `lifetimes` value out of
+ * range. `createServer` also refuses an `issuer` + `mcpPath` other than its `publicUrl` + `mcpPath`.
+ *
+ * @example
+ * ```ts
+ * import { createServer, oauth, openStore } from "gatehouse";
+ *
+ * const store = await openStore("sqlite:./gatehouse.db"); // clients, grants and tokens must survive restarts
+ * export default createServer({
+ *   name: "github-tools",
+ *   version: "1.0.0",
+ *   store,
+ *   publicUrl: "https://mcp.example.com",
+ *   auth: oauth({
+ *     issuer: "https://mcp.example.com",
+ *     store,
+ *     provider: { preset: "github", clientId: "Iv1.0123456789abcdef", clientSecret: "…", scopes: ["read:user"] },
+ *   }),
+ * });
+ * ```
+ */
 export function oauth(options: OAuthOptions): OAuthStrategy {
   checkIssuer(options.issuer);
   if (!options.provider?.clientId || !options.provider.clientSecret) throw new TypeError("oauth: provider.clientId and provider.clientSecret are required");

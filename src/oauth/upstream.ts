@@ -6,7 +6,31 @@ import { isLoopbackHost } from "./redirect-uri.ts";
 
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
-/** What a deployer says about the provider; presets and discovery fill in the rest. */
+/**
+ * The upstream identity provider of {@link oauth}: Gatehouse's own client registration there
+ * (`clientId`, `clientSecret`, both required) and where its endpoints are. Explicit `authorizeUrl` /
+ * `tokenUrl` / `userinfoUrl` win; then the `preset` (`"google"`, `"github"`: endpoints, scopes and
+ * quirks such as Google's `access_type=offline&prompt=consent`); else discovery from `accountsUrl`
+ * (OpenID configuration / RFC 8414). When authorize and token URLs are explicit, `accountsUrl` is taken
+ * as the userinfo URL instead. Discovery happens at the first login, not in `oauth()`; if the endpoints
+ * are still unknown then, that login fails. Provider URLs must be https (http only on loopback),
+ * without credentials or fragment. PKCE is sent upstream unless `pkce: false` or discovery says the
+ * provider lacks S256.
+ *
+ * @example
+ * ```ts
+ * import type { ProviderOptions } from "gatehouse";
+ *
+ * const github: ProviderOptions = { preset: "github", clientId: "Iv1.0123456789abcdef", clientSecret: "…" };
+ * const okta: ProviderOptions = {
+ *   accountsUrl: "https://acme.okta.com",
+ *   clientId: "0oa1example",
+ *   clientSecret: "…",
+ *   scopes: ["openid", "email", "profile", "offline_access"],
+ *   tokenAuthMethod: "client_secret_basic",
+ * };
+ * ```
+ */
 export interface ProviderOptions {
   /** Google or GitHub defaults (endpoints, scopes, quirks); everything below overrides them. */
   preset?: "google" | "github";

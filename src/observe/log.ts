@@ -2,9 +2,34 @@
  * @module Gatehouse's own log lines: JSON, one per line, with a level; pluggable, and never carrying a secret (callers pass messages and ids, not credentials).
  */
 
+/**
+ * Severity of Gatehouse's own log lines (`LOG_LEVEL`), least severe first. Not the MCP log level
+ * sent to clients (that is {@link LogLevel}).
+ *
+ * @example
+ * ```ts
+ * import { jsonLogger, type Level } from "gatehouse";
+ *
+ * const level: Level = "warn";
+ * const logger = jsonLogger({ level });
+ * ```
+ */
 export type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
+/**
+ * One line of {@link jsonLogger} output: ISO `time`, `level`, `msg`, and the fields the caller
+ * passed (request ids, paths, an error's message; never a stack trace or a credential).
+ *
+ * @example
+ * ```ts
+ * import { jsonLogger, type LogRecord } from "gatehouse";
+ *
+ * const records: LogRecord[] = [];
+ * const logger = jsonLogger({ level: "debug", write: (line) => records.push(JSON.parse(line) as LogRecord) });
+ * logger.log("info", "started", { port: 8000 });
+ * ```
+ */
 export interface LogRecord {
   time: string;
   level: Level;
@@ -12,13 +37,36 @@ export interface LogRecord {
   [field: string]: unknown;
 }
 
+/**
+ * Where Gatehouse writes its own operational log lines (store outages, failed handlers, unhandled
+ * errors) via `createServer({ logger })`. `log` must not throw; it is called synchronously.
+ *
+ * @example
+ * ```ts
+ * import { createServer, type Logger } from "gatehouse";
+ *
+ * const logger: Logger = {
+ *   log: (level, msg, fields) => console.log(`[${level}] ${msg}`, fields ?? {}),
+ * };
+ * createServer({ name: "demo", version: "1.0.0", logger });
+ * ```
+ */
 export interface Logger {
   log(level: Level, msg: string, fields?: Record<string, unknown>): void;
 }
 
 /**
- * JSON lines at or above `level` (default `info`) to `write` (default: standard error, so they do
- * not mix with a stdio transport's protocol stream on standard output).
+ * A {@link Logger} writing one JSON {@link LogRecord} per line for levels at or above `level`
+ * (default `info`) through `write` (default standard error, so it never mixes with a stdio
+ * transport's protocol stream on standard output). A `write` that throws is ignored. The default
+ * logger of `createServer`.
+ *
+ * @example
+ * ```ts
+ * import { createServer, jsonLogger } from "gatehouse";
+ *
+ * createServer({ name: "demo", version: "1.0.0", logger: jsonLogger({ level: "debug" }) });
+ * ```
  */
 export function jsonLogger(options: { level?: Level; write?: (line: string) => void } = {}): Logger {
   const min = ORDER[options.level ?? "info"];
@@ -34,7 +82,16 @@ export function jsonLogger(options: { level?: Level; write?: (line: string) => v
   };
 }
 
-/** Drops everything (tests, or when the host logs by itself). */
+/**
+ * A {@link Logger} that drops everything: for tests, or when the host logs by itself.
+ *
+ * @example
+ * ```ts
+ * import { createServer, silentLogger } from "gatehouse";
+ *
+ * createServer({ name: "quiet", version: "1.0.0", logger: silentLogger });
+ * ```
+ */
 export const silentLogger: Logger = { log: () => {} };
 
 /** An error's message only: stack traces stay out of logs that may be shipped elsewhere. */

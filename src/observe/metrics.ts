@@ -3,6 +3,20 @@
  */
 import type { Stage } from "../http/pipeline.ts";
 
+/**
+ * What the `request` metric hook gets for every HTTP request: `method`, `path` (the request's path as
+ * sent, so unbounded in cardinality: label by `outcome` or a known route rather than raw paths),
+ * `status`, `durationMs` up to the response headers (a streamed SSE body is not waited for),
+ * `outcome` from the status, and, once known, the caller's `strategy` and the `tool` of a `tools/call`.
+ *
+ * @example
+ * ```ts
+ * import type { RequestMetric } from "gatehouse";
+ *
+ * const counts = new Map<RequestMetric["outcome"], number>();
+ * const onRequest = (m: RequestMetric) => counts.set(m.outcome, (counts.get(m.outcome) ?? 0) + 1);
+ * ```
+ */
 export interface RequestMetric {
   method: string;
   path: string;
@@ -14,6 +28,20 @@ export interface RequestMetric {
   tool?: string;
 }
 
+/**
+ * What the `toolCall` metric hook gets after every tool call: the tool, how long the call took,
+ * whether the result was an error (a thrown error or `isError: true`), and the protocol revision.
+ *
+ * @example
+ * ```ts
+ * import type { ToolMetric } from "gatehouse";
+ *
+ * const slowCalls: ToolMetric[] = [];
+ * const onToolCall = (m: ToolMetric) => {
+ *   if (m.durationMs > 1000) slowCalls.push(m);
+ * };
+ * ```
+ */
 export interface ToolMetric {
   tool: string;
   durationMs: number;
@@ -21,7 +49,28 @@ export interface ToolMetric {
   protocolVersion: string;
 }
 
-/** Called synchronously after each event; keep them cheap (increment a counter, record a histogram). */
+/**
+ * `createServer({ metrics })`: plain callbacks, so any telemetry library (Prometheus, OpenTelemetry)
+ * can be attached without Gatehouse depending on one. Called synchronously after each request or
+ * tool call; keep them cheap. A hook that throws is ignored.
+ *
+ * @example
+ * ```ts
+ * import { createServer, type MetricsHooks } from "gatehouse";
+ *
+ * const totals = { requests: 0, refused: 0, toolErrors: 0 };
+ * const metrics: MetricsHooks = {
+ *   request: (m) => {
+ *     totals.requests++;
+ *     if (m.outcome === "unauthorized" || m.outcome === "forbidden") totals.refused++;
+ *   },
+ *   toolCall: (m) => {
+ *     if (m.isError) totals.toolErrors++;
+ *   },
+ * };
+ * createServer({ name: "observed", version: "1.0.0", metrics });
+ * ```
+ */
 export interface MetricsHooks {
   request?(metric: RequestMetric): void;
   toolCall?(metric: ToolMetric): void;

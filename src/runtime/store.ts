@@ -10,11 +10,23 @@ import { redisStore } from "../store/redis.ts";
 const EXPECTED = "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]";
 
 /**
- * Opens the store described by `spec`: `memory`, `sqlite:<path>` (Bun), `denokv:<path>` (Deno),
- * `denokv:` for Deno's default database, or `redis://[user:password@]host[:port][/db][?prefix=p]`
- * (`rediss://` for TLS; any runtime with node:net). Errors name STORE, as the env contract
- * requires, and never echo the path or URL back (it may sit in a secret mount or hold a password).
- * A Redis store is checked with one PING, so a wrong address or password stops start-up.
+ * Opens the store a `STORE`-style string describes: `memory`; `sqlite:<path>` (Bun, see
+ * {@link bunSqliteStore}); `denokv:<path>`, or `denokv:` for Deno's default database (Deno, see
+ * {@link denoKvStore}); `redis://[user:password@]host[:port][/db][?prefix=p]` or `rediss://…` for TLS
+ * (any runtime with `node:net`, see {@link redisStore}), checked with one PING so a wrong address
+ * or password fails here rather than on the first request.
+ *
+ * Rejects with an `Error` whose message starts with `STORE:` and never repeats the path or URL (it
+ * may hold a password): an unknown scheme, a backend this runtime cannot provide (with the
+ * alternative to use), Deno KV not enabled, or Redis unreachable.
+ *
+ * @example
+ * ```ts
+ * import { createServer, openStore } from "gatehouse";
+ *
+ * const store = await openStore(Deno.env.get("STORE") ?? "memory");
+ * export default createServer({ name: "notes", version: "1.0.0", store });
+ * ```
  */
 export function openStore(spec: string): Promise<KV> {
   const value = spec.trim();

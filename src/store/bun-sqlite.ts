@@ -29,9 +29,22 @@ const SWEEP_BATCH = 500;
 const BUSY_TIMEOUT_MS = 5000;
 
 /**
- * Opens (creating if needed) a SQLite file as a KV. bun:sqlite is synchronous, so within one
- * process nothing interleaves; across processes `take` and `update` run inside BEGIN IMMEDIATE,
- * which takes the write lock before reading, so no other writer can slip in between.
+ * A {@link KV} in a SQLite file through `bun:sqlite` (created if missing, WAL mode). Persistent and
+ * shared by every process on the host that opens the same file. `bun:sqlite` is synchronous, so
+ * nothing interleaves within a process; across processes `take` and `update` run inside
+ * `BEGIN IMMEDIATE`, which takes the write lock before reading, so they are atomic there too. A
+ * writer waits up to 5 s for another's lock. Not for several hosts (use `redisStore`).
+ *
+ * Throws (rejects with) `Error` when not running on Bun or when `path` is empty; SQLite's own error
+ * when the file cannot be opened.
+ *
+ * @example
+ * ```ts
+ * import { bunSqliteStore, createServer } from "gatehouse";
+ *
+ * const store = await bunSqliteStore("/var/lib/gatehouse/gatehouse.db");
+ * export default createServer({ name: "notes", version: "1.0.0", store });
+ * ```
  */
 export async function bunSqliteStore(path: string): Promise<KV> {
   if (!(globalThis as { Bun?: unknown }).Bun) throw new Error("SQLite storage needs Bun (bun:sqlite)");

@@ -37,9 +37,21 @@ interface Wrapped {
 const MAX_ATTEMPTS = 1000;
 
 /**
- * Opens a Deno KV database (`path` omitted: Deno's default location). Expiry uses `expireIn` so
- * Deno eventually deletes the entry, and also a stored `exp` checked on read, because Deno only
- * promises that an expired entry is removed some time after it expires.
+ * A {@link KV} on Deno KV: persistent, and `take` / `update` atomic across processes and isolates
+ * through versionstamp-checked commits. `path` is a database file; leave it out for Deno's default
+ * database (on Deno Deploy: the project's hosted, replicated KV). Expiry is exact to the millisecond
+ * (each value carries its own, checked on read) while `expireIn` lets Deno reclaim the space later.
+ *
+ * Throws (rejects with) `Error` when not running on Deno, or when Deno KV is not enabled
+ * (`--unstable-kv`, or `"unstable": ["kv"]` in deno.json).
+ *
+ * @example
+ * ```ts
+ * import { createServer, denoKvStore } from "gatehouse";
+ *
+ * const store = await denoKvStore(); // Deno Deploy, or `deno serve --unstable-kv`
+ * export default createServer({ name: "notes", version: "1.0.0", store, secret: Deno.env.get("GATEHOUSE_SECRET") });
+ * ```
  */
 export async function denoKvStore(path?: string): Promise<KV> {
   const deno = (globalThis as { Deno?: { openKv?: (path?: string) => Promise<DenoKv> } }).Deno;

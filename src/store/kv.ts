@@ -1,18 +1,68 @@
 /**
- * @module The one storage contract: a tiny async KV that every backend (memory, Deno KV, Bun SQLite) implements atomically.
+ * @module The one storage contract: a tiny async KV that every backend implements, atomically in memory, Bun SQLite, Deno KV and Redis (Workers KV only best-effort).
  */
 
-/** A key is a tuple of parts, like Deno KV's: `["grant", id]`. Parts must not contain NUL. */
+/**
+ * A key: a tuple of strings and numbers, like Deno KV's (`["grant", id]`). Keys sort part by part
+ * (numbers numerically, strings by UTF-8 bytes), which is the order `list` returns; a key prefix
+ * selects a range. Anything other than strings and numbers (or `NaN`) is refused with `TypeError`.
+ *
+ * @example
+ * ```ts
+ * import { type KvKey, memoryStore } from "gatehouse";
+ *
+ * const store = memoryStore();
+ * const key: KvKey = ["counter", "tenant-a", 2026];
+ * await store.set(key, 1);
+ * const all = await store.list<number>(["counter", "tenant-a"]); // [{ key: ["counter", "tenant-a", 2026], value: 1 }]
+ * ```
+ */
 export type KvKey = readonly (string | number)[];
 
+/**
+ * Options of `KV.set` and `KV.update`: `ttlMs`, after which the entry reads as absent (to the
+ * millisecond in every backend; the space is reclaimed later).
+ *
+ * @example
+ * ```ts
+ * import { memoryStore, type SetOptions } from "gatehouse";
+ *
+ * const store = memoryStore();
+ * const fiveMinutes: SetOptions = { ttlMs: 5 * 60_000 };
+ * await store.set(["login", "state-abc"], { next: "/" }, fiveMinutes);
+ * ```
+ */
 export interface SetOptions {
   /** Expire the entry after this many milliseconds. */
   ttlMs?: number;
 }
 
 /**
- * The storage contract. Every operation is atomic per key in every backend; `take` and `update`
- * are the building blocks for single-use codes, refresh rotation and shared rate limits.
+ * The storage contract every backend implements and everything stateful in Gatehouse goes through
+ * (sessions, OAuth clients, codes and tokens, rate-limit buckets, tasks). Values must be
+ * JSON-compatible (`undefined` is refused: use `delete`); what a caller gets back is a copy.
+ *
+ * `take` (read-and-delete) and `update` (read-modify-write) are atomic per key in `memoryStore`,
+ * `bunSqliteStore`, `denoKvStore` and `redisStore`, also across processes sharing the backend: of
+ * many concurrent takers exactly one gets the value, and no concurrent update is lost.
+ * `workersKvStore` is the exception: there both are best-effort (see its doc). Every method returns a
+ * promise and reports failures (a bad key, a throwing `fn`, the backend) as a rejection.
+ *
+ * @example
+ * ```ts
+ * import { type KV, memoryStore } from "gatehouse";
+ *
+ * const store: KV = memoryStore();
+ *
+ * // A counter that stays exact under concurrency (fn may run more than once: keep it pure).
+ * await store.update<number>(["hits", "home"], (n) => (n ?? 0) + 1, { ttlMs: 60_000 });
+ *
+ * // A single-use code: whoever takes it first gets it, everyone else gets undefined.
+ * await store.set(["code", "xyz"], { user: "ada" }, { ttlMs: 60_000 });
+ * const first = await store.take<{ user: string }>(["code", "xyz"]);
+ * const second = await store.take(["code", "xyz"]); // undefined
+ * await store.close();
+ * ```
  */
 export interface KV {
   get<T>(key: KvKey): Promise<T | undefined>;

@@ -15,10 +15,21 @@ const SWEEP_EVERY = 64;
 const SWEEP_BATCH = 256;
 
 /**
- * A KV held in memory. Nothing here awaits between a read and the write that depends on it, so
- * `take` and `update` are atomic on a single-threaded runtime. Values are copied in and out
- * (structuredClone) so a caller mutating what it got cannot change what is stored, as with the
- * persistent backends.
+ * A {@link KV} held in this process's memory: nothing survives a restart and nothing is shared with
+ * other processes. `createServer`'s default, fine for tests, development and a single instance whose
+ * state may be lost (OAuth clients and tokens, sessions). Nothing awaits between a read and the write
+ * that depends on it, so `take` and `update` are atomic within the process. Values are copied in and
+ * out (`structuredClone`), so mutating what you got does not change what is stored. Expired entries
+ * are dropped on read and by a bounded sweep every 64 writes. `close()` empties it.
+ *
+ * @example
+ * ```ts
+ * import { createServer, memoryStore } from "gatehouse";
+ *
+ * const store = memoryStore();
+ * const server = createServer({ name: "dev", version: "0.0.0", store });
+ * await store.set(["greeting"], "hello", { ttlMs: 1000 });
+ * ```
  */
 export function memoryStore(): KV {
   const map = new Map<string, Entry>();

@@ -27,16 +27,65 @@
 import type { KV, KvKey, SetOptions } from "./kv.ts";
 import { assertStorable, decodeKey, encodeKey, expiresAt, prefixUpperBound } from "./encoding.ts";
 
-/** A decoded RESP reply. Bulk strings are decoded as UTF-8; a reply error rejects instead. */
+/**
+ * A decoded RESP reply as a {@link RedisConnection} resolves it: simple and bulk strings as UTF-8
+ * strings, integers as numbers, nil as `null`, arrays as arrays. Error replies are not values: the
+ * connection rejects with {@link RedisReplyError} instead.
+ *
+ * @example
+ * ```ts
+ * import type { RedisReply } from "gatehouse";
+ *
+ * const asCount = (reply: RedisReply): number => (typeof reply === "number" ? reply : Number(reply ?? 0));
+ * ```
+ */
 export type RedisReply = string | number | null | RedisReply[];
 
-/** Sends one command and resolves to its reply; connections pipeline and reconnect by themselves. */
+/**
+ * What {@link redisStore} needs from a Redis client: `send(args)` runs one command and resolves to
+ * its {@link RedisReply}, and must reject with a {@link RedisReplyError} for an error reply (the
+ * store reloads its scripts after `-NOSCRIPT`, which it recognises only through that class).
+ * `close()` releases the connection. Gatehouse's own socket client is what `openStore("redis://…")`
+ * uses; implement this to bring another client.
+ *
+ * @example
+ * ```ts
+ * import { type RedisConnection, type RedisReply, RedisReplyError, redisStore } from "gatehouse";
+ *
+ * // Any client with a raw-command call; this shape is an assumption for the example.
+ * declare const client: { command(args: string[]): Promise<unknown>; quit(): Promise<void> };
+ *
+ * const connection: RedisConnection = {
+ *   async send(args) {
+ *     try {
+ *       return await client.command(args.map(String)) as RedisReply;
+ *     } catch (error) {
+ *       throw new RedisReplyError(error instanceof Error ? error.message : String(error));
+ *     }
+ *   },
+ *   close: () => client.quit(),
+ * };
+ * const store = redisStore(connection, { prefix: "notes:" });
+ * ```
+ */
 export interface RedisConnection {
   send(args: readonly (string | number)[]): Promise<RedisReply>;
   close(): Promise<void>;
 }
 
-/** Redis answered a command with an error reply (`-ERR …`, `-NOSCRIPT …`). */
+/**
+ * Redis answered a command with an error reply (`-ERR …`, `-NOSCRIPT …`); `message` is the reply's
+ * text. A {@link RedisConnection} rejects with it so the store can tell a Redis error from a lost
+ * connection.
+ *
+ * @example
+ * ```ts
+ * import { RedisReplyError } from "gatehouse";
+ *
+ * const error = new RedisReplyError("NOSCRIPT No matching script. Please use EVAL.");
+ * console.log(error.name, /^NOSCRIPT/.test(error.message)); // RedisReplyError true
+ * ```
+ */
 export class RedisReplyError extends Error {
   constructor(message: string) {
     super(message);
@@ -44,6 +93,19 @@ export class RedisReplyError extends Error {
   }
 }
 
+/**
+ * Options of {@link redisStore}: `prefix` (default `gatehouse:`) is prepended to every Redis key, so
+ * one Redis database can hold several deployments; instances sharing state must use the same prefix.
+ *
+ * @example
+ * ```ts
+ * import { type RedisConnection, redisStore, type RedisStoreOptions } from "gatehouse";
+ *
+ * declare const connection: RedisConnection;
+ * const options: RedisStoreOptions = { prefix: "staging:" };
+ * const store = redisStore(connection, options);
+ * ```
+ */
 export interface RedisStoreOptions {
   /** Prepended to every Redis key (default `gatehouse:`), so one Redis can hold several deployments. */
   prefix?: string;
@@ -168,8 +230,25 @@ return out`,
 type ScriptName = keyof typeof SCRIPTS;
 
 /**
- * A KV on a Redis connection (see `src/runtime/redis-connection.ts` for the socket, or bring
- * your own `RedisConnection`). `close()` closes the connection.
+ * A {@link KV} on one Redis primary, shared by any number of server processes and hosts. Each
+ * operation is one server-side Lua script: `take` is GET + DEL in one script (exactly one of any
+ * number of concurrent takers gets the value), `update` is an optimistic compare-and-set that retries
+ * until it wins (so concurrent increments are all counted), `list` is a consistent snapshot, and
+ * expiry is Redis's own, to the millisecond. Durability is the Redis server's (`appendonly yes`;
+ * `appendfsync always` to lose nothing on a crash); replicas are asynchronous, so a failover can drop
+ * recent writes; Redis Cluster and Sentinel are not supported. `close()` closes the connection;
+ * operations after it reject.
+ *
+ * Most applications use `openStore("redis://…")`, which connects, checks the connection with a PING
+ * and calls this; call it directly to bring your own {@link RedisConnection}.
+ *
+ * @example
+ * ```ts
+ * import { createServer, type RedisConnection, redisStore } from "gatehouse";
+ *
+ * declare const connection: RedisConnection; // see RedisConnection for an adapter
+ * export default createServer({ name: "notes", version: "1.0.0", store: redisStore(connection, { prefix: "notes:" }) });
+ * ```
  */
 export function redisStore(connection: RedisConnection, options: RedisStoreOptions = {}): KV {
   const base = `${options.prefix ?? "gatehouse:"}{kv}:`;

@@ -11,6 +11,20 @@ interface ListedKey {
   expiration?: number;
   metadata?: unknown;
 }
+/**
+ * The part of a Cloudflare Workers KV binding (`KVNamespace`) that {@link workersKvStore} uses, typed
+ * here so Gatehouse needs no `@cloudflare/workers-types`; a real binding (`env.MY_KV`) fits it.
+ *
+ * @example
+ * ```ts
+ * import { workersKvStore, type WorkersKVNamespace } from "gatehouse";
+ *
+ * interface Env {
+ *   GATEHOUSE_KV: WorkersKVNamespace;
+ * }
+ * const storeFor = (env: Env) => workersKvStore(env.GATEHOUSE_KV);
+ * ```
+ */
 export interface WorkersKVNamespace {
   get(key: string, options: { type: "json"; cacheTtl?: number }): Promise<unknown>;
   put(key: string, value: string, options?: { expiration?: number; metadata?: unknown }): Promise<void>;
@@ -36,7 +50,7 @@ const LIST_READ_CONCURRENCY = 16;
 const encoder = new TextEncoder();
 
 /**
- * A KV on a Cloudflare Workers KV namespace (`env.MY_KV`).
+ * A {@link KV} on a Cloudflare Workers KV namespace (`env.MY_KV`).
  *
  * What it keeps from the contract: JSON round-trips, tuple keys that never collide, prefix
  * listing in key order (Workers KV lists in UTF-8 byte order, the order `encodeKey` preserves),
@@ -66,6 +80,30 @@ const encoder = new TextEncoder();
  * `take`/`update`), nor for anything else that relies on single use or exact counts. Put that
  * state in a store with transactions: a Durable Object (one object serialises every operation on
  * its storage) or D1.
+ *
+ * @example
+ * ```ts
+ * import { bearer, createServer, type GatehouseServer, workersKvStore, type WorkersKVNamespace } from "gatehouse";
+ *
+ * interface Env {
+ *   GATEHOUSE_KV: WorkersKVNamespace;
+ *   MCP_TOKEN: string;
+ * }
+ *
+ * let server: GatehouseServer | undefined; // built on the first request: bindings arrive with it
+ * export default {
+ *   fetch(request: Request, env: Env): Promise<Response> {
+ *     server ??= createServer({
+ *       name: "edge",
+ *       version: "1.0.0",
+ *       store: workersKvStore(env.GATEHOUSE_KV),
+ *       auth: bearer({ token: env.MCP_TOKEN }),
+ *       publicUrl: new URL(request.url).origin,
+ *     });
+ *     return server.fetch(request);
+ *   },
+ * };
+ * ```
  */
 export function workersKvStore(namespace: WorkersKVNamespace): KV {
   const keyOf = (key: KvKey): string => {
