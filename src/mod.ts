@@ -35,6 +35,7 @@ export { oauth, type OAuthCommonOptions, type OAuthOptions, type OAuthStrategy }
 export { type LoggedIn, type LoginContext, type LoginOutcome, oauthProvider, type OAuthProviderOptions } from "./oauth/provider-mode.ts";
 export type { ProviderOptions } from "./oauth/upstream.ts";
 export { oauthOptionsFromEnv } from "./config/oauth-env.ts";
+export { ConfigError } from "./config/env.ts";
 export { jsonLogger, type Level, type Logger, type LogRecord, silentLogger } from "./observe/log.ts";
 export type { MetricsHooks, RequestMetric, ToolMetric } from "./observe/metrics.ts";
 export { parseTraceparent, type TraceContext } from "./observe/trace.ts";

@@ -106,7 +106,11 @@ export function auditStage(options: AuditOptions): Stage {
       const status = response.status;
       const refused = status === 401 || status === 403 || status === 429 || (status === 400 && response.headers.has("www-authenticate"));
       if (!refused) {
-        if (rate > 0 && ctx.auth && status < 400 && Math.random() < rate) options.sink(event(request, ctx, "auth.success", status));
+        if (rate > 0 && ctx.auth && status < 400 && Math.random() < rate) {
+          try {
+            options.sink(event(request, ctx, "auth.success", status));
+          } catch { /* an audit sink never breaks a response */ }
+        }
         return response;
       }
       return record(request, ctx, response);

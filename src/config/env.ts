@@ -10,7 +10,22 @@ import { jwt, type JwtOptions } from "../auth/jwt.ts";
 import { isJwsAlgorithm, type JwsAlgorithm } from "../auth/jws-algorithms.ts";
 import { type ProviderName, providerPreset, PROVIDERS } from "../auth/presets.ts";
 
-/** Bad configuration: `message` is one line, `VARIABLE: what is wrong`, and never contains a secret. */
+/**
+ * Bad configuration: `message` is one line, `VARIABLE: what is wrong`, `variable` names the variable,
+ * and neither ever contains a secret. Thrown by `oauthOptionsFromEnv` and the env parsing behind
+ * `src/main.ts`; start-up prints the message and exits.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, memoryStore, oauthOptionsFromEnv } from "gatehouse";
+ *
+ * try {
+ *   oauthOptionsFromEnv({ PROVIDER: "myspace" }, { publicUrl: "http://localhost:8000", store: memoryStore() });
+ * } catch (error) {
+ *   if (error instanceof ConfigError) console.error(`fix ${error.variable}: ${error.message}`);
+ * }
+ * ```
+ */
 export class ConfigError extends Error {
   readonly code = "ConfigError";
   readonly variable: string;
