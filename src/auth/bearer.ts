@@ -96,10 +96,22 @@ export function bearer(options: BearerOptions): AuthStrategy {
   // Hashing is asynchronous (SubtleCrypto) but happens once here, off the per-request path (DESIGN §8).
   const fingerprints = Promise.all(tokens.map((t) => credentialFingerprint("bearer", t)));
   fingerprints.catch(() => {}); // surfaced on the first request instead of as an unhandled rejection
+  let successes: AuthResult[] | undefined;
+  void fingerprints.then((ids) => {
+    successes = ids.map((credentialId, index) => {
+      const providerToken = upstream ?? tokens[index];
+      return Object.freeze({
+        ok: true as const,
+        identity: Object.freeze({ strategy: "bearer" as const, subject: credentialId, scopes: Object.freeze([]) as readonly string[], credentialId }),
+        providerToken,
+        resolvedHeaders: Object.freeze({ Authorization: `Bearer ${providerToken}` }) as Record<string, string>,
+      });
+    });
+  }, () => {});
 
   return {
     name: "bearer",
-    async authenticate(request): Promise<AuthResult> {
+    authenticate(request): AuthResult | Promise<AuthResult> {
       const credential = bearerCredential(request);
       switch (credential.kind) {
         case "missing":
@@ -116,14 +128,9 @@ export function bearer(options: BearerOptions): AuthStrategy {
       // Every configured token is compared, whatever matches (no early exit: DESIGN §5).
       const index = matchesAny(credential.token, tokens);
       if (index < 0) return { ok: false, error: "invalid_token", description: "The bearer token is not valid" };
-      const credentialId = (await fingerprints)[index];
-      const providerToken = upstream ?? tokens[index];
-      return {
-        ok: true,
-        identity: { strategy: "bearer", subject: credentialId, scopes: [], credentialId },
-        providerToken,
-        resolvedHeaders: { Authorization: `Bearer ${providerToken}` },
-      };
+      // Successes are precomputed per token once the fingerprints exist: no allocation per request.
+      if (successes) return successes[index];
+      return fingerprints.then(() => successes![index]);
     },
   };
 }

@@ -63,7 +63,9 @@ export function authStage(strategy: AuthStrategy, options: AuthStageOptions = {}
 
     let result;
     try {
-      result = await strategy.authenticate(request, ctx);
+      const pending = strategy.authenticate(request, ctx);
+      // Most strategies answer synchronously once warmed up: no extra await then.
+      result = pending instanceof Promise ? await pending : pending;
     } catch {
       return jsonError(503, {
         error: "temporarily_unavailable",

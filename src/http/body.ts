@@ -9,7 +9,6 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
   if (declared !== null && Number(declared) > limit) {
     return { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` };
   }
-  if (!request.body) return { ok: true, text: "" };
   if (declared !== null && /^\d+$/.test(declared)) {
     // The runtime enforces Content-Length framing, so the declared size bounds what text() reads;
     // the streaming loop below (much slower) is only for bodies of unknown length.
@@ -20,6 +19,8 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
       return { ok: false, status: 400, message: "Request body could not be read" };
     }
   }
+  // Only here is `request.body` touched: on Deno the getter builds a stream, which text() avoids.
+  if (!request.body) return { ok: true, text: "" };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
