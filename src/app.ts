@@ -2,13 +2,10 @@
  * @module Environment → a configured server: what `src/main.ts` and `gatehouse serve` share. Throws `ConfigError` (one line naming the variable) on bad configuration.
  */
 import { type Config, parseEnv, type StoreConfig, strategyFromConfig } from "./config/env.ts";
-import { oauthOptionsFromEnv } from "./config/oauth-env.ts";
 import { openStore } from "./runtime/store.ts";
-import { resolveAll } from "./runtime/dns.ts";
 import { createServer, type GatehouseServer, type ServerOptions } from "./server.ts";
 import { jsonLinesSink } from "./audit/log.ts";
 import { jsonLogger } from "./observe/log.ts";
-import { oauth } from "./oauth/strategy.ts";
 import type { Definitions } from "./mcp/registry.ts";
 import type { ServerIdentity } from "./mcp/dispatcher.ts";
 
@@ -23,9 +20,8 @@ export async function serverFromEnv(
 ): Promise<{ server: GatehouseServer; config: Config }> {
   const config = parseEnv(env);
   const store = await openStore(storeSpec(config.store));
-  const auth = config.auth.strategy === "oauth"
-    ? oauth({ ...oauthOptionsFromEnv(env, { publicUrl: config.publicUrl, store }), clientMetadata: { resolve: resolveAll } })
-    : strategyFromConfig(config);
+  // The authorization server's modules load only when it is used (start-up time is measured).
+  const auth = config.auth.strategy === "oauth" ? await oauthFromEnv(env, config.publicUrl, store) : strategyFromConfig(config);
   const server = createServer({
     ...definitions,
     auth,
@@ -41,4 +37,13 @@ export async function serverFromEnv(
     ...extra,
   });
   return { server, config };
+}
+
+async function oauthFromEnv(env: Record<string, string | undefined>, publicUrl: string, store: Awaited<ReturnType<typeof openStore>>) {
+  const [{ oauth }, { oauthOptionsFromEnv }, { resolveAll }] = await Promise.all([
+    import("./oauth/strategy.ts"),
+    import("./config/oauth-env.ts"),
+    import("./runtime/dns.ts"),
+  ]);
+  return oauth({ ...oauthOptionsFromEnv(env, { publicUrl, store }), clientMetadata: { resolve: resolveAll } });
 }
