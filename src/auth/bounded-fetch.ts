@@ -1,4 +1,5 @@
 /** @module Fetching small JSON documents from an issuer (JWKS, discovery metadata) with a timeout and a size cap, so a slow or hostile endpoint cannot hang or exhaust the server. */
+import { readCapped } from "../http/body.ts";
 
 export interface BoundedFetchOptions {
   /** The fetch to use (default: the global one). */
@@ -46,7 +47,7 @@ export async function fetchJson(
     await response.body?.cancel().catch(() => {});
     throw new Error(`${url}: HTTP ${response.status}`);
   }
-  const text = await readCapped(response, maxBytes, url, signal, timeoutMs);
+  const text = await readBounded(response, maxBytes, url, signal, timeoutMs);
   try {
     return { status: response.status, headers: response.headers, body: JSON.parse(text) };
   } catch {
@@ -55,36 +56,9 @@ export async function fetchJson(
 }
 
 /** Reads at most `maxBytes` of the body, checking `Content-Length` first and counting as it streams. */
-async function readCapped(response: Response, maxBytes: number, url: string, signal: AbortSignal, timeoutMs: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw new Error(`${url}: the response is larger than ${maxBytes} bytes`);
-  }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new Error(`${url}: the response is larger than ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (signal.aborted) throw new Error(`${url}: no complete answer within ${timeoutMs} ms`);
-    throw error;
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
+async function readBounded(response: Response, maxBytes: number, url: string, signal: AbortSignal, timeoutMs: number): Promise<string> {
+  const read = await readCapped(response, maxBytes);
+  if (read.ok) return read.text;
+  if (read.reason === "too_large") throw new Error(`${url}: the response is larger than ${maxBytes} bytes`);
+  throw new Error(signal.aborted ? `${url}: no complete answer within ${timeoutMs} ms` : `${url}: the response could not be read`);
 }

@@ -1,5 +1,5 @@
 /**
- * @module Reads a request body as text with a hard byte cap, so an oversized or endless body cannot exhaust memory.
+ * @module Reads bodies (requests, and responses from issuers and providers) as text with a hard byte cap, so an oversized or endless body cannot exhaust memory.
  */
 
 export type BodyResult = { ok: true; text: string } | { ok: false; status: 413 | 400; message: string };
@@ -19,9 +19,30 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
       return { ok: false, status: 400, message: "Request body could not be read" };
     }
   }
-  // Only here is `request.body` touched: on Deno the getter builds a stream, which text() avoids.
-  if (!request.body) return { ok: true, text: "" };
-  const reader = request.body.getReader();
+  const read = await readCapped(request, limit);
+  if (read.ok) return read;
+  return read.reason === "too_large"
+    ? { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` }
+    : { ok: false, status: 400, message: "Request body could not be read" };
+}
+
+export type CappedRead = { ok: true; text: string } | { ok: false; reason: "too_large" | "unreadable" };
+
+/**
+ * Reads a request's or response's body as UTF-8 text, refusing more than `limit` bytes: by a
+ * declared Content-Length before reading, else while streaming (an endless body is cut off). The
+ * one reader for bodies of unknown size (requests, JWKS, provider and client-metadata responses).
+ * `fatal`: invalid UTF-8 is `unreadable` instead of replaced.
+ */
+export async function readCapped(message: Request | Response, limit: number, options: { fatal?: boolean } = {}): Promise<CappedRead> {
+  const declared = Number(message.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await message.body?.cancel().catch(() => {});
+    return { ok: false, reason: "too_large" };
+  }
+  // Only here is `body` touched: on Deno the getter builds a stream, which text() avoids.
+  if (!message.body) return { ok: true, text: "" };
+  const reader = message.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -31,21 +52,27 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
       size += value.byteLength;
       if (size > limit) {
         await reader.cancel().catch(() => {});
-        return { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` };
+        return { ok: false, reason: "too_large" };
       }
       chunks.push(value);
     }
   } catch {
-    return { ok: false, status: 400, message: "Request body could not be read" };
+    return { ok: false, reason: "unreadable" };
   }
-  if (chunks.length === 1) return { ok: true, text: decoder.decode(chunks[0]) };
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
+  const all = chunks.length === 1 ? chunks[0] : new Uint8Array(size);
+  if (chunks.length !== 1) {
+    let offset = 0;
+    for (const c of chunks) {
+      all.set(c, offset);
+      offset += c.byteLength;
+    }
   }
-  return { ok: true, text: decoder.decode(all) };
+  try {
+    return { ok: true, text: (options.fatal ? fatalDecoder : decoder).decode(all) };
+  } catch {
+    return { ok: false, reason: "unreadable" };
+  }
 }
 
+const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 const decoder = new TextDecoder();

@@ -6,6 +6,7 @@ import { isIpLiteral, isPublicAddress } from "./ip.ts";
 import type { Client } from "./clients.ts";
 import type { FetchLike } from "./upstream.ts";
 import { KEYS, type OAuthSettings } from "./settings.ts";
+import { readCapped } from "../http/body.ts";
 
 export interface ClientMetadataFetchOptions {
   /**
@@ -159,35 +160,6 @@ function cacheSeconds(header: string | null): number {
 }
 
 async function capped(response: Response, limit: number): Promise<string | undefined> {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        return undefined;
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return undefined;
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) (all.set(c, offset), offset += c.byteLength);
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(all);
-  } catch {
-    return undefined;
-  }
+  const read = await readCapped(response, limit, { fatal: true });
+  return read.ok ? read.text : undefined;
 }

@@ -3,6 +3,7 @@
  */
 import { base64UrlDecode } from "../crypto/base64url.ts";
 import { isLoopbackHost } from "./redirect-uri.ts";
+import { readCapped } from "../http/body.ts";
 
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -391,24 +392,9 @@ function idTokenClaims(provider: Provider, idToken: string): Record<string, unkn
 
 /** Reads a response body with a size cap. */
 async function boundedText(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new Error("response too large");
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) (all.set(c, offset), offset += c.byteLength);
-  return new TextDecoder().decode(all);
+  const read = await readCapped(response, MAX_RESPONSE_BYTES);
+  if (read.ok) return read.text;
+  throw new Error(read.reason === "too_large" ? "response too large" : "response could not be read");
 }
 
 /** Error codes from upstream are echoed in descriptions only after this (they come from a third party). */

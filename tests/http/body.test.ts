@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readBody } from "../../src/http/body.ts";
+import { readBody, readCapped } from "../../src/http/body.ts";
 import { jsonOf, mcpRequest, post, rpc, server } from "../mcp/helpers.ts";
 
 const LIMIT = 256;
@@ -76,5 +76,28 @@ describe("body size limit (maxBodyBytes)", () => {
     const result = await readBody(new Request("http://localhost/", { method: "POST", body: "☃".repeat(40) }), 100);
     assert.equal(result.ok, false);
     assert.equal(!result.ok && result.status, 413);
+  });
+});
+
+describe("readCapped (the shared capped reader for responses too)", () => {
+  const streamOf = (...parts: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(new TextEncoder().encode(p));
+        c.close();
+      },
+    });
+
+  it("cuts off a response of unknown length past the limit, and refuses a declared one up front", async () => {
+    assert.deepEqual(await readCapped(new Response(streamOf("abc", "def")), 5), { ok: false, reason: "too_large" });
+    assert.deepEqual(await readCapped(new Response(streamOf("abc", "de")), 5), { ok: true, text: "abcde" });
+    assert.deepEqual(await readCapped(new Response("x".repeat(10), { headers: { "content-length": "10" } }), 5), { ok: false, reason: "too_large" });
+    assert.deepEqual(await readCapped(new Response(null), 5), { ok: true, text: "" });
+  });
+
+  it("with fatal decoding refuses invalid UTF-8 instead of replacing it", async () => {
+    const bad = new Uint8Array([0x7b, 0xff, 0x7d]);
+    assert.deepEqual(await readCapped(new Response(bad), 10, { fatal: true }), { ok: false, reason: "unreadable" });
+    assert.equal((await readCapped(new Response(bad), 10)).ok, true);
   });
 });
