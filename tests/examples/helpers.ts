@@ -2,12 +2,12 @@
  * @module Runs an example as a child process on a free loopback port and speaks just enough MCP to it (initialize, tools/call) to show it works.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 import assert from "node:assert/strict";
+import { freePort } from "../helpers/processes.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url).href);
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -26,18 +26,6 @@ export function nodeVersion(): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
-    });
-  });
-}
 
 export interface RunningExample {
   origin: string;
@@ -218,3 +206,5 @@ export async function assertRefusesAnonymous(url: string, fetcher: Fetcher = fet
   assert.equal(response.status, 401);
   assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/);
 }
+
+export { freePort };

@@ -6,10 +6,8 @@
  * loses the race for it (it exits before /health answers), a new port is tried.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { binary, freePort } from "../../helpers/processes.ts";
 
 export type ServerRuntime = "bun" | "deno";
 export const SERVER_RUNTIMES: readonly ServerRuntime[] = ["bun", "deno"];
@@ -79,24 +77,6 @@ function installExitHook() {
   process.on("exit", killAll);
 }
 
-function binary(runtime: ServerRuntime): string {
-  const local = join(ROOT, "node_modules", ".bin", runtime);
-  return existsSync(local) ? local : runtime;
-}
-
-/** A port the OS just handed out on 127.0.0.1 (closed again before returning). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
-    });
-  });
-}
 
 function commandFor(runtime: ServerRuntime, port: number): [string, string[]] {
   return runtime === "bun"
@@ -216,3 +196,5 @@ export function within<T>(ms: number, promise: Promise<T>, what = "operation"): 
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+export { freePort };

@@ -6,11 +6,9 @@
  * Only node:child_process, node:net and fetch are used, so it runs under `deno test` and `bun test`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type FakeIdp, type FakeIdpOptions, startFakeIdp } from "../../oauth/fake-idp.ts";
+import { binary, freePort } from "../../helpers/processes.ts";
 
 export type ServerRuntime = "bun" | "deno";
 export const SERVER_RUNTIMES: readonly ServerRuntime[] = ["bun", "deno"];
@@ -49,23 +47,6 @@ function hookExit() {
   });
 }
 
-function binary(runtime: ServerRuntime): string {
-  const local = join(ROOT, "node_modules", ".bin", runtime);
-  return existsSync(local) ? local : runtime;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const a = probe.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -194,3 +175,5 @@ export function within<T>(ms: number, promise: Promise<T>, what = "operation"): 
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+export { freePort };

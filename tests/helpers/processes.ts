@@ -1,0 +1,28 @@
+/** @module What every test that starts real server processes needs: the repository root, the runtimes' binaries, and a free loopback port. */
+import { createServer } from "node:net";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The project's own copy of `bun`/`deno` (node_modules/.bin), else whatever is on PATH. */
+export function binary(runtime: string): string {
+  const local = join(ROOT, "node_modules", ".bin", runtime);
+  return existsSync(local) ? local : runtime;
+}
+
+/** A port the OS just handed out on 127.0.0.1 (closed again before returning). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
+    });
+  });
+}
