@@ -44,7 +44,7 @@ export async function handleProviderCallback(s: OAuthSettings, request: Request,
   if (!found.ok) return errorPage(400, "invalid_client", "The application is no longer registered");
   try {
     const provider = await s.provider();
-    const tokens = await exchangeCode(provider, s.fetch, { code, redirectUri: tx.upstreamRedirectUri, verifier: tx.verifier });
+    const tokens = await exchangeCode(provider, s.fetch, { code, redirectUri: tx.upstreamRedirectUri, verifier: tx.verifier }, s.now);
     const who = await fetchSubject(provider, s.fetch, tokens);
     const { grant, secret } = await createGrant(s, {
       clientId: tx.clientId,

@@ -58,7 +58,7 @@ async function refresh(s: OAuthSettings, grant: Grant, secret: string, tokens: P
   let fresh: ProviderTokens;
   try {
     const provider = await s.provider();
-    fresh = await refreshProviderTokens(provider, s.fetch, tokens.refreshToken);
+    fresh = await refreshProviderTokens(provider, s.fetch, tokens.refreshToken, s.now);
   } catch (error) {
     if (error instanceof UpstreamError && error.code !== "network" && error.code !== "temporarily_unavailable") {
       // invalid_grant and friends: the upstream login is over. Our 401 `invalid_token` sends the

@@ -248,21 +248,28 @@ export function exchangeCode(
   provider: Provider,
   fetchImpl: FetchLike,
   p: { code: string; redirectUri: string; verifier?: string },
+  now: () => number = Date.now,
 ): Promise<ProviderTokens> {
   const body = new URLSearchParams({ grant_type: "authorization_code", code: p.code, redirect_uri: p.redirectUri });
   if (p.verifier) body.set("code_verifier", p.verifier);
-  return tokenRequest(provider, fetchImpl, body);
+  return tokenRequest(provider, fetchImpl, body, now);
 }
 
 /** Refreshes the provider's access token (RFC 6749 §6); keeps the old refresh token when no new one comes back. */
-export async function refreshProviderTokens(provider: Provider, fetchImpl: FetchLike, refreshToken: string): Promise<ProviderTokens> {
+export async function refreshProviderTokens(
+  provider: Provider,
+  fetchImpl: FetchLike,
+  refreshToken: string,
+  now: () => number = Date.now,
+): Promise<ProviderTokens> {
   const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken });
   if (provider.scopeOnRefresh && provider.scopes.length) body.set("scope", provider.scopes.join(" "));
-  const tokens = await tokenRequest(provider, fetchImpl, body);
+  const tokens = await tokenRequest(provider, fetchImpl, body, now);
   return { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
 }
 
-async function tokenRequest(provider: Provider, fetchImpl: FetchLike, body: URLSearchParams): Promise<ProviderTokens> {
+/** `now`: the clock the expiry is compared against later (the settings' clock), so both agree. */
+async function tokenRequest(provider: Provider, fetchImpl: FetchLike, body: URLSearchParams, now: () => number): Promise<ProviderTokens> {
   const headers: Record<string, string> = {
     "content-type": "application/x-www-form-urlencoded",
     // GitHub answers form-encoded unless asked for JSON.
@@ -309,7 +316,7 @@ async function tokenRequest(provider: Provider, fetchImpl: FetchLike, body: URLS
   return {
     accessToken: fields.access_token,
     refreshToken: typeof fields.refresh_token === "string" && fields.refresh_token !== "" ? fields.refresh_token : undefined,
-    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? Date.now() + expiresIn * 1000 : undefined,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now() + expiresIn * 1000 : undefined,
     idToken: typeof fields.id_token === "string" ? fields.id_token : undefined,
   };
 }

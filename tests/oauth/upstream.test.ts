@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { resolveProvider, upstreamAuthorizeUrl } from "../../src/oauth/upstream.ts";
+import { exchangeCode, refreshProviderTokens, resolveProvider, upstreamAuthorizeUrl } from "../../src/oauth/upstream.ts";
 import {
   authorizeQuery, callTool, decide, fullLogin, login, openConsent, providerCallback, register, type Setup, setup, toolText, visitIdp,
 } from "./helpers.ts";
@@ -110,4 +110,21 @@ describe("provider tokens are refreshed upstream transparently", () => {
       const t = await fullLogin(s, clientId);
       assert.equal((await callTool(s.server, t.access_token, "upstream_token")).status, 401);
     }));
+});
+
+describe("provider token expiry uses the server's clock", () => {
+  it("stamps expiresAt with the clock the expiry is later compared against", async () => {
+    const provider = await resolveProvider(
+      { authorizeUrl: "https://idp.example/authorize", tokenUrl: "https://idp.example/token", clientId: "c", clientSecret: "s" },
+      () => Promise.reject(new Error("no discovery expected")),
+    );
+    const answer = () => Promise.resolve(new Response(JSON.stringify({ access_token: "at", refresh_token: "rt", token_type: "Bearer", expires_in: 3600 }), {
+      headers: { "content-type": "application/json" },
+    }));
+    const clock = () => 1_000;
+    const exchanged = await exchangeCode(provider, answer, { code: "x", redirectUri: "https://mcp.example/oauth/provider-callback" }, clock);
+    assert.equal(exchanged.expiresAt, 1_000 + 3_600_000);
+    const refreshed = await refreshProviderTokens(provider, answer, "rt", clock);
+    assert.equal(refreshed.expiresAt, 1_000 + 3_600_000);
+  });
 });
