@@ -1,5 +1,5 @@
 /** @module The `bearer` strategy: static shared tokens in `Authorization: Bearer …` (RFC 6750 §2.1), compared in constant time, several at once for rotation. */
-import type { AuthResult, AuthStrategy } from "./strategy.ts";
+import type { AuthFailure, AuthResult, AuthStrategy } from "./strategy.ts";
 import { matchesAny } from "../crypto/compare.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 
@@ -61,6 +61,22 @@ export function validateSecrets(kind: string, secrets: readonly string[]): void 
       throw new TypeError(`${kind}: secret ${i + 1} is empty or contains whitespace or non-ASCII characters`);
     }
   });
+}
+
+/**
+ * The token of `Authorization: Bearer <token>` for strategies that validate issued access tokens
+ * (jwt, oauth), or the RFC 6750 refusal to answer with: none presented (no error code), or malformed.
+ */
+export function accessTokenOf(request: Request): { token: string } | AuthFailure {
+  const credential = bearerCredential(request);
+  switch (credential.kind) {
+    case "missing":
+    case "other_scheme":
+      return { ok: false, description: "Missing access token; expected 'Authorization: Bearer <token>'" };
+    case "malformed":
+      return { ok: false, error: "invalid_request", description: "Malformed Authorization header; expected exactly one token after 'Bearer'" };
+  }
+  return { token: credential.token };
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { AuthResult, AuthStrategy } from "./strategy.ts";
 import type { Identity } from "./identity.ts";
 import type { Handler, RequestContext } from "../http/pipeline.ts";
-import { bearerCredential } from "./bearer.ts";
+import { accessTokenOf } from "./bearer.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { JoseError, type JoseErrorCode } from "./jwt-errors.ts";
 import {
@@ -261,14 +261,8 @@ export function jwt(options: JwtOptions): JwtStrategy {
     scopes,
     routes: (request, ctx, next) => route(request, ctx, next),
     async authenticate(request): Promise<AuthResult> {
-      const credential = bearerCredential(request);
-      switch (credential.kind) {
-        case "missing":
-        case "other_scheme":
-          return { ok: false, description: "Missing access token; expected 'Authorization: Bearer <token>'" };
-        case "malformed":
-          return { ok: false, error: "invalid_request", description: "Malformed Authorization header; expected exactly one token after 'Bearer'" };
-      }
+      const credential = accessTokenOf(request);
+      if (!("token" in credential)) return credential;
       const token = credential.token;
       const hit = cache?.get(token);
       if (hit) return { ok: true, identity: hit, resolvedHeaders: {} };

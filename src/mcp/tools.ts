@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { ToolMiddleware } from "./middleware.ts";
 import type { HandlerContext } from "./context.ts";
 import { headerParamsOf } from "./envelope.ts";
-import { isZod, type JsonSchemaObject, type SchemaLike, toJsonSchema } from "./schema.ts";
+import { type JsonSchemaObject, type SchemaLike, toJsonSchema } from "./schema.ts";
 import type { TaskHandoff, ToolTaskOption } from "./tasks.ts";
 
 /**
@@ -268,5 +268,3 @@ export function toCallToolResult(value: unknown, definition: ToolDefinition): Ca
 export function toolError(message: string, extra?: Record<string, unknown>): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true, ...extra };
 }
-
-export const hasZodOutput = (d: ToolDefinition) => d.outputSchema !== undefined && isZod(d.outputSchema);

@@ -21,7 +21,7 @@ import { allowsBatches, DEFAULT_VERSION, isSupported, SUPPORTED_VERSIONS } from 
 import type { CallScope, Dispatcher } from "./dispatcher.ts";
 import type { Sessions, SessionRuntime } from "./session.ts";
 import type { Hub, SubscriptionFilter } from "./hub.ts";
-import { SSE_HEADERS, SseStream } from "./sse.ts";
+import { SseStream } from "./sse.ts";
 import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
 import type { Preflight } from "./middleware.ts";
 import { unrefTimer } from "../runtime/timers.ts";
@@ -534,5 +534,3 @@ function statusOf(response: JsonRpcResponse): number {
       return 200;
   }
 }
-
-export { SSE_HEADERS };

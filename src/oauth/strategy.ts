@@ -2,7 +2,7 @@
  * @module `oauth()`: Gatehouse as the OAuth 2.1 authorization server in front of an upstream identity provider (`oauthProvider()` in provider-mode.ts builds the same strategy around the app's own login). Its routes serve the endpoints; `authenticate` accepts only our own opaque access tokens, bound to this resource, and hands tools the provider's token (refreshed upstream when needed), never the client's.
  */
 import type { AuthResult, AuthStrategy } from "../auth/strategy.ts";
-import { bearerCredential } from "../auth/bearer.ts";
+import { accessTokenOf } from "../auth/bearer.ts";
 import type { KV } from "../store/kv.ts";
 import { lookupAccessToken } from "./grants.ts";
 import { providerTokensFor } from "./provider-tokens.ts";
@@ -248,14 +248,8 @@ export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode
     settings,
     routes: (request, ctx) => routes(request, ctx) ?? Promise.resolve(undefined),
     async authenticate(request): Promise<AuthResult> {
-      const credential = bearerCredential(request);
-      switch (credential.kind) {
-        case "missing":
-        case "other_scheme":
-          return { ok: false, description: "Missing access token; expected 'Authorization: Bearer <token>'" };
-        case "malformed":
-          return { ok: false, error: "invalid_request", description: "Malformed Authorization header; expected exactly one token after 'Bearer'" };
-      }
+      const credential = accessTokenOf(request);
+      if (!("token" in credential)) return credential;
       if (credential.token.length > 256) return { ok: false, error: "invalid_token", description: "The access token is invalid, expired or revoked" };
       const found = await lookupAccessToken(settings, credential.token);
       if (!found) return { ok: false, error: "invalid_token", description: "The access token is invalid, expired or revoked" };
