@@ -22,20 +22,26 @@ function countJunit(file) {
   if (!existsSync(file)) return { passed: 0, failed: 1, missing: true };
   const xml = readFileSync(file, "utf8");
   let passed = 0, failed = 0, skipped = 0;
+  const failures = [];
   const cases = [...xml.matchAll(/<testcase\b[^>]*?name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)];
   const names = cases.map((m) => m[1]);
   for (const m of cases) {
     // Deno reports a describe() block as a case of its own; count only the leaves.
     if (names.some((n) => n.startsWith(`${m[1]} &gt; `))) continue;
     const body = m[3] ?? "";
-    if (/<(failure|error)\b/.test(body)) failed++;
+    if (/<(failure|error)\b/.test(body)) {
+      failed++;
+      const file = /\b(?:file|classname)="([^"]*)"/.exec(m[0])?.[1];
+      failures.push(file ? `${file}: ${m[1]}` : m[1]);
+    }
     else if (/<skipped\b/.test(body)) skipped++;
     else passed++;
   }
-  return { passed, failed, skipped };
+  return { passed, failed, skipped, failures };
 }
 
 const total = { passed: 0, failed: 0, skipped: 0 };
+const failedNames = [];
 let anyExitFailure = false;
 for (const name of only ? [only] : ["deno", "bun"]) {
   const junit = join(out, `${name}.xml`);
@@ -46,7 +52,11 @@ for (const name of only ? [only] : ["deno", "bun"]) {
   if (r.status !== 0) anyExitFailure = true;
   if (r.status !== 0 && c.failed === 0) c.failed = 1; // the runner failed outside any test case
   console.log(`${name}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""}`);
+  for (const f of c.failures ?? []) failedNames.push(`${name}: ${f}`);
+  if (c.missing) failedNames.push(`${name}: no JUnit report (the runner itself failed)`);
   total.passed += c.passed; total.failed += c.failed; total.skipped += c.skipped;
 }
+// Name what failed next to the totals, so the tail of a long CI log says which test it was.
+if (failedNames.length) console.log(`\nFailed:\n${failedNames.map((n) => `  ${n.replaceAll("&gt;", ">").replaceAll("&quot;", '"')}`).join("\n")}`);
 console.log(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
 process.exit(anyExitFailure || total.failed ? 1 : 0);
