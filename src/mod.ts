@@ -34,6 +34,7 @@ export { type AuditEvent, type AuditOptions, type AuditSink, jsonLinesSink } fro
 export { oauth, type OAuthCommonOptions, type OAuthOptions, type OAuthStrategy } from "./oauth/strategy.ts";
 export { type LoggedIn, type LoginContext, type LoginOutcome, oauthProvider, type OAuthProviderOptions } from "./oauth/provider-mode.ts";
 export type { ProviderOptions } from "./oauth/upstream.ts";
+export type { AccessTokenCacheOptions } from "./oauth/access-cache.ts";
 export { oauthOptionsFromEnv } from "./config/oauth-env.ts";
 export { ConfigError } from "./config/env.ts";
 export { jsonLogger, type Level, type Logger, type LogRecord, silentLogger } from "./observe/log.ts";

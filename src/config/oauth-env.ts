@@ -48,6 +48,8 @@ function credential(env: Env, name: string, required: boolean): string | undefin
  * - `OAUTH_SCOPES`: requested upstream and offered to MCP clients (space or comma separated).
  * - `OAUTH_REDIRECT_URI`: our callback as registered at the provider; must be on `PUBLIC_URL`.
  * - `OAUTH_CLIENT_ID` + `OAUTH_CLIENT_SECRET`: a pre-registered confidential client (both or neither).
+ * - `OAUTH_TOKEN_CACHE_MS`: how long a validated access token is remembered per process (default
+ *   60000; `0` turns the cache off, so every request reads the store).
  *
  * Throws `ConfigError` (`error.variable` names the variable; the message is `VARIABLE: problem` and
  * never contains a secret). Nothing is fetched: provider discovery happens later, in `oauth()`'s
@@ -120,6 +122,12 @@ export function oauthOptionsFromEnv(env: Env, context: { publicUrl: string; stor
     throw new ConfigError("OAUTH_CLIENT_SECRET", `must be at least ${MIN_CLIENT_SECRET} characters (generate one: openssl rand -base64 32)`);
   }
 
+  const cacheRaw = get(env, "OAUTH_TOKEN_CACHE_MS");
+  const cacheMs = cacheRaw === undefined ? undefined : Number(cacheRaw);
+  if (cacheMs !== undefined && (!/^\d+$/.test(cacheRaw!) || cacheMs > 3_600_000)) {
+    throw new ConfigError("OAUTH_TOKEN_CACHE_MS", "expected milliseconds from 0 (off) to 3600000");
+  }
+
   const provider: ProviderOptions = {
     clientId,
     clientSecret,
@@ -137,5 +145,6 @@ export function oauthOptionsFromEnv(env: Env, context: { publicUrl: string; stor
     ...(scopes ? { scopes } : {}),
     ...(redirectUri ? { redirectUri } : {}),
     ...(staticId && staticSecret ? { staticClient: { clientId: staticId, clientSecret: staticSecret } } : {}),
+    ...(cacheMs !== undefined ? { accessTokenCache: cacheMs === 0 ? false : { ttlMs: cacheMs } } : {}),
   };
 }

@@ -125,6 +125,7 @@ export async function createGrant(
 /** RFC 6749 §10.5 / §4.1.2: revokes a grant and with it every token issued from it. */
 export async function revokeGrant(s: OAuthSettings, grantId: string): Promise<void> {
   await s.store.delete(KEYS.grant(grantId));
+  await s.accessCache?.revoked();
 }
 
 /** A live grant, or undefined (revoked or expired). */
@@ -369,7 +370,10 @@ export async function revokeToken(s: OAuthSettings, token: string, clientId: str
     if (!record) continue;
     if (record.clientId !== clientId) return;
     if (kind === "refresh") await revokeGrant(s, record.grantId);
-    else await s.store.delete(key);
+    else {
+      await s.store.delete(key);
+      await s.accessCache?.revoked();
+    }
     return;
   }
 }

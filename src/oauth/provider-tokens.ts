@@ -7,7 +7,7 @@ import { type Grant, openProviderTokens, revokeGrant, sealProviderTokens } from 
 import { type ProviderTokens, refreshProviderTokens, UpstreamError } from "./upstream.ts";
 
 /** Refresh this long before the provider's stated expiry, so a token does not die in flight. */
-const EXPIRY_SKEW_MS = 60_000;
+export const EXPIRY_SKEW_MS = 60_000;
 /** How long an instance may hold the refresh lease. */
 const LEASE_MS = 15_000;
 /** How long another instance waits for the lease holder's result. */

@@ -3,6 +3,7 @@ import type { KV } from "../store/kv.ts";
 import type { FetchLike, Provider } from "./upstream.ts";
 import type { ClientMetadataFetchOptions } from "./client-metadata.ts";
 import type { OwnLogin } from "./provider-mode.ts";
+import type { AccessTokenCache } from "./access-cache.ts";
 
 /** How long things live. Defaults in `DEFAULT_LIFETIMES`. */
 export interface Lifetimes {
@@ -67,6 +68,8 @@ export interface OAuthSettings {
   /** Accept dynamic client registration (RFC 7591). */
   registration: boolean;
   now(): number;
+  /** Access tokens already validated (absent: `accessTokenCache: false`); revocations must call `revoked()`. */
+  accessCache?: AccessTokenCache;
 }
 
 /** KV key prefixes. One place, so a store dump is easy to read. */

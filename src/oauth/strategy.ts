@@ -5,7 +5,8 @@ import type { AuthResult, AuthStrategy } from "../auth/strategy.ts";
 import { accessTokenOf } from "../auth/bearer.ts";
 import type { KV } from "../store/kv.ts";
 import { lookupAccessToken } from "./grants.ts";
-import { providerTokensFor } from "./provider-tokens.ts";
+import { EXPIRY_SKEW_MS, providerTokensFor } from "./provider-tokens.ts";
+import { accessTokenCache, type AccessTokenCacheOptions } from "./access-cache.ts";
 import { oauthRoutes, PUBLIC_CORS_PATHS } from "./routes.ts";
 import { resourceMetadataUrl } from "../auth/resource-metadata.ts";
 import { DEFAULT_LIFETIMES, type Lifetimes, normalizeResource, type OAuthSettings, type StaticClient } from "./settings.ts";
@@ -43,6 +44,12 @@ export interface OAuthCommonOptions {
   lifetimes?: Partial<Lifetimes>;
   /** The server name on the consent page (default: the issuer's host). */
   serverName?: string;
+  /**
+   * Validated access tokens remembered per process (default: 10 000 tokens, 60 s each; a revocation
+   * on any instance sharing the store is honoured everywhere within ~1 s). `false`: every request
+   * reads the store and opens the token's records (about 10× slower, revocation seen at once).
+   */
+  accessTokenCache?: AccessTokenCacheOptions | false;
   /** Clock (ms since epoch), for tests. */
   now?: () => number;
 }
@@ -209,6 +216,8 @@ export function oauth(options: OAuthOptions): OAuthStrategy {
   });
 }
 
+const INVALID: AuthResult = Object.freeze({ ok: false, error: "invalid_token", description: "The access token is invalid, expired or revoked" });
+
 /** The mode-specific part of the settings: an upstream provider, or the app's own login (src/oauth/provider-mode.ts). */
 export type OAuthMode = Pick<OAuthSettings, "provider" | "fetch" | "ownLogin"> & { scopes: readonly string[]; providerRedirectUri?: string };
 
@@ -238,6 +247,9 @@ export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode
     registration: options.registration ?? true,
     now: options.now ?? Date.now,
   };
+  if (options.accessTokenCache !== false) {
+    settings.accessCache = accessTokenCache(settings.store, settings.now, options.accessTokenCache);
+  }
   const routes = oauthRoutes(settings, { mcpPath, serverName: options.serverName ?? new URL(issuer).host });
 
   return {
@@ -247,35 +259,50 @@ export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode
     scopes: settings.scopes.filter((x) => x !== "offline_access"),
     settings,
     routes: (request, ctx) => routes(request, ctx) ?? Promise.resolve(undefined),
-    async authenticate(request): Promise<AuthResult> {
+    authenticate(request): AuthResult | Promise<AuthResult> {
       const credential = accessTokenOf(request);
       if (!("token" in credential)) return credential;
-      if (credential.token.length > 256) return { ok: false, error: "invalid_token", description: "The access token is invalid, expired or revoked" };
-      const found = await lookupAccessToken(settings, credential.token);
-      if (!found) return { ok: false, error: "invalid_token", description: "The access token is invalid, expired or revoked" };
-      // RFC 8707 / MCP: a token issued for another resource (another server sharing the store) is refused.
-      if (!settings.resources.has(found.record.resource) || found.grant.resource !== found.record.resource) {
-        return { ok: false, error: "invalid_token", description: "The access token was not issued for this resource" };
-      }
-      const credentialId = `oauth:${found.hash.slice(0, 16)}`;
-      const identity = {
-        strategy: "oauth" as const,
-        subject: found.grant.subject,
-        scopes: found.record.scopes,
-        claims: found.grant.claims,
-        clientId: found.record.clientId,
-        credentialId,
-      };
-      // Own-login mode: the app is the identity provider; there is no upstream token to hand on.
-      if (settings.ownLogin) return { ok: true, identity, resolvedHeaders: {} };
-      const upstream = await providerTokensFor(settings, found.grant, found.secret);
-      if (!upstream.ok) return { ok: false, error: "invalid_token", description: upstream.description };
-      return {
-        ok: true,
-        identity,
-        providerToken: upstream.tokens.accessToken,
-        resolvedHeaders: { Authorization: `Bearer ${upstream.tokens.accessToken}` },
-      };
+      if (credential.token.length > 256) return INVALID;
+      // A token validated a moment ago: no hashing, store reads or decryption (see access-cache.ts).
+      return settings.accessCache?.get(credential.token) ?? validate(credential.token);
     },
   };
+
+  async function validate(token: string): Promise<AuthResult> {
+    const cache = settings.accessCache;
+    await cache?.sync();
+    const hit = cache?.get(token);
+    if (hit) return hit;
+    const generation = cache?.generation() ?? 0;
+    const found = await lookupAccessToken(settings, token);
+    if (!found) return INVALID;
+    // RFC 8707 / MCP: a token issued for another resource (another server sharing the store) is refused.
+    if (!settings.resources.has(found.record.resource) || found.grant.resource !== found.record.resource) {
+      return { ok: false, error: "invalid_token", description: "The access token was not issued for this resource" };
+    }
+    const credentialId = `oauth:${found.hash.slice(0, 16)}`;
+    const identity = Object.freeze({
+      strategy: "oauth" as const,
+      subject: found.grant.subject,
+      scopes: found.record.scopes,
+      claims: found.grant.claims,
+      clientId: found.record.clientId,
+      credentialId,
+    });
+    let result: Extract<AuthResult, { ok: true }>;
+    let until = Math.min(found.record.expiresAt, found.grant.expiresAt);
+    if (settings.ownLogin) {
+      // Own-login mode: the app is the identity provider; there is no upstream token to hand on.
+      result = { ok: true, identity, resolvedHeaders: {} };
+    } else {
+      const upstream = await providerTokensFor(settings, found.grant, found.secret);
+      if (!upstream.ok) return { ok: false, error: "invalid_token", description: upstream.description };
+      const accessToken = upstream.tokens.accessToken;
+      result = { ok: true, identity, providerToken: accessToken, resolvedHeaders: Object.freeze({ Authorization: `Bearer ${accessToken}` }) };
+      // Never cached past the point where the provider token is due for a refresh.
+      if (upstream.tokens.expiresAt !== undefined) until = Math.min(until, upstream.tokens.expiresAt - EXPIRY_SKEW_MS);
+    }
+    cache?.set(token, Object.freeze(result), until, generation);
+    return result;
+  }
 }

@@ -24,6 +24,13 @@ describe("oauth env", () => {
     assert.deepEqual(o.staticClient, { clientId: "claude-desktop", clientSecret: "s".repeat(40) });
   });
 
+  it("OAUTH_TOKEN_CACHE_MS: the access-token cache's lifetime, 0 turns it off, anything else is refused", () => {
+    assert.equal(oauthOptionsFromEnv(base, ctx).accessTokenCache, undefined, "default: the strategy's own");
+    assert.deepEqual(oauthOptionsFromEnv({ ...base, OAUTH_TOKEN_CACHE_MS: "5000" }, ctx).accessTokenCache, { ttlMs: 5000 });
+    assert.equal(oauthOptionsFromEnv({ ...base, OAUTH_TOKEN_CACHE_MS: "0" }, ctx).accessTokenCache, false);
+    for (const bad of ["-1", "1e3", "soon", "3600001"]) fails({ ...base, OAUTH_TOKEN_CACHE_MS: bad }, "OAUTH_TOKEN_CACHE_MS");
+  });
+
   it("names the variable that is wrong, never echoing a secret", () => {
     fails({ ...base, PROVIDER: "okta" }, "PROVIDER");
     fails({ PROVIDER_CLIENT_ID: "a", PROVIDER_CLIENT_SECRET: "b" }, "PROVIDER_ACCOUNTS_URL");
