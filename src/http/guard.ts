@@ -1,7 +1,7 @@
 /**
  * @module The outermost stage: DNS-rebinding protection (Host/Origin), CORS (preflight answered before any auth gate), and the request id.
  */
-import type { Stage } from "./pipeline.ts";
+import { isStamped, type Stage } from "./pipeline.ts";
 
 export interface GuardOptions {
   /** Host header values accepted (host[:port], lowercase). Empty: any host. */
@@ -108,7 +108,7 @@ export function guardStage(options: GuardOptions): Stage {
     const origin = headers.get("origin");
     if (origin === null) {
       // The common case (no browser): only the request id to add.
-      return next(request, ctx).then((response) => withHeaders(response, { "x-request-id": ctx.requestId }));
+      return next(request, ctx).then((response) => isStamped(ctx, response) ? response : withHeaders(response, { "x-request-id": ctx.requestId }));
     }
     const path = ctx.pathname;
     const open = openCors(path);

@@ -308,6 +308,8 @@ export function createDispatcher(o: DispatcherOptions) {
         http: scope.http,
       });
     if (asTask && taskMode?.start === "call") return await newTask({}, 1);
+    // 2025 revisions: no rounds and no tasks, so no hand-off to catch either (the common case, kept short).
+    if (!isStatelessEra(scope.protocolVersion)) return await invokeTool(tool, checked.value, createHandlerContext(scope, request), true) as Record<string, unknown>;
     return await withRounds(scope, request, `tools/call:${name}`, async (context, rounds) => {
       const out = await invokeTool(tool, checked.value, context, !asTask);
       // The handler handed the rest over with runAsTask(): the task starts with this call's answers.
@@ -326,23 +328,26 @@ export function createDispatcher(o: DispatcherOptions) {
       const verdict = await evaluateRequireAuth(m, context.auth, tool.name);
       if (!verdict.ok) return toolError(verdict.message, { _meta: { "gatehouse/authorization": { status: verdict.status } } }) as Record<string, unknown>;
     }
-    const guarded = async (fn: () => unknown): Promise<unknown> => {
-      try {
-        return await fn();
-      } catch (error) {
-        if (error instanceof McpError || error instanceof InputRequired) throw error;
-        if (context.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
-        // Tool execution errors go in the result so the model can react (spec: Tools §Error Handling).
-        return toolError(error instanceof Error ? error.message : String(error));
+    let value: unknown;
+    try {
+      value = tool.handler(args as never, context);
+      if (typeof (value as PromiseLike<unknown> | undefined)?.then === "function") value = await value; // sync handlers skip a tick
+      if (isTaskHandoff(value)) {
+        if (!inlineHandoff) return value;
+        value = await value.work(context);
       }
-    };
-    let value = await guarded(() => tool.handler(args as never, context));
-    if (isTaskHandoff(value)) {
-      if (!inlineHandoff) return value;
-      const work = value.work;
-      value = await guarded(() => work(context));
+    } catch (error) {
+      value = handlerFailure(error, context);
     }
     return checkToolResult(toCallToolResult(value, tool), tool);
+  }
+
+  /** A handler's throw: protocol errors and MRTR questions go up; anything else becomes an error result. */
+  function handlerFailure(error: unknown, context: HandlerContext) {
+    if (error instanceof McpError || error instanceof InputRequired) throw error;
+    if (context.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
+    // Tool execution errors go in the result so the model can react (spec: Tools §Error Handling).
+    return toolError(error instanceof Error ? error.message : String(error));
   }
 
   /** One attempt of a task: the tool's handler from the top, under the creating request's envelope, with every answer so far. */

@@ -55,8 +55,8 @@ export function rateLimit(options: { rps: number; burst: number }): ToolRateLimi
 }
 
 export interface Preflight {
-  /** Returns a refusal (401, 403 or 429) for a call that must not run, else undefined. */
-  (tool: ToolDefinition, request: Request, ctx: RequestContext): Promise<Response | undefined>;
+  /** Returns a refusal (401, 403 or 429) for a call that must not run, else undefined (synchronously when there is nothing to wait for). */
+  (tool: ToolDefinition, request: Request, ctx: RequestContext): Promise<Response | undefined> | Response | undefined;
 }
 
 /**
@@ -75,12 +75,18 @@ export function createPreflight(options: { store: KV; resourceMetadataUrl?: stri
   };
   const resourceMetadataUrl = options.resourceMetadataUrl;
 
-  return async (tool, request, ctx) => {
+  return (tool, request, ctx) => {
     const decision = authorizeTool(tool, ctx.auth, options.scopeHierarchy);
     if (!decision.ok) {
       if (decision.status === 401) return unauthorizedResponse({ ok: false, description: decision.message }, { resourceMetadataUrl });
       return insufficientScopeResponse({ scopes: decision.scopes ?? [], missing: decision.missing, resourceMetadataUrl, description: decision.message });
     }
+    // Most tools have no middleware and no cost: nothing to await.
+    if (!tool.middlewares?.length && !(tool.cost !== undefined && tool.cost > 1 && ctx.charge)) return undefined;
+    return rest(tool, request, ctx);
+  };
+
+  async function rest(tool: ToolDefinition, request: Request, ctx: RequestContext): Promise<Response | undefined> {
     for (const m of tool.middlewares ?? []) {
       if (m.kind === "requireAuth") {
         const verdict = await evaluateRequireAuth(m, ctx.auth, tool.name);
@@ -94,5 +100,5 @@ export function createPreflight(options: { store: KV; resourceMetadataUrl?: stri
     }
     if (tool.cost !== undefined && tool.cost > 1 && ctx.charge) return await ctx.charge(tool.cost - 1);
     return undefined;
-  };
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * @module Streamable HTTP at `/mcp`: POST answered as JSON or SSE, GET streams, DELETE sessions, for 2026-07-28 (stateless) and 2025 (sessions) clients on one URL.
  */
-import type { Handler, RequestContext } from "../http/pipeline.ts";
+import { type Handler, jsonFor, type RequestContext } from "../http/pipeline.ts";
 import { json, rpcError } from "../http/errors.ts";
 import { readBody } from "../http/body.ts";
 import { randomToken } from "../crypto/random.ts";
@@ -89,29 +89,33 @@ export function createTransport(o: TransportOptions): Handler {
     session ? `s:${session.record.id}` : `a:${ctx.auth?.credentialId ?? ctx.auth?.subject ?? `@${ctx.info.remoteAddress ?? ""}`}`;
   const callerOf = (ctx: RequestContext) => ctx.auth?.credentialId ?? ctx.auth?.subject;
 
-  return async function mcp(request, ctx) {
+  return function mcp(request, ctx) {
     switch (request.method) {
       case "POST":
-        return await post(request, ctx);
+        return post(request, ctx);
       case "GET":
-        return await get(request, ctx);
+        return get(request, ctx);
       case "DELETE":
-        return await del(request, ctx);
+        return del(request, ctx);
       default:
-        return json({ error: "method_not_allowed", error_description: "Use POST, GET or DELETE on the MCP endpoint" }, 405, {
+        return Promise.resolve(json({ error: "method_not_allowed", error_description: "Use POST, GET or DELETE on the MCP endpoint" }, 405, {
           allow: "GET, POST, DELETE",
-        });
+        }));
     }
   };
 
-  async function findSession(request: Request, ctx: RequestContext): Promise<SessionRuntime | Response | undefined> {
+  /** The caller's session; `undefined` synchronously when the request names none (the stateless common case). */
+  function findSession(request: Request, ctx: RequestContext): Promise<SessionRuntime | Response | undefined> | undefined {
     const id = request.headers.get("mcp-session-id");
-    if (id === null) return undefined;
-    const notFound = rpcError(404, null, ErrorCode.InvalidRequest, "Session not found (it expired or was deleted); initialize again");
-    if (!sessions || !isSessionId(id)) return notFound;
+    return id === null ? undefined : lookupSession(id, ctx);
+  }
+
+  async function lookupSession(id: string, ctx: RequestContext): Promise<SessionRuntime | Response | undefined> {
+    const notFound = () => rpcError(404, null, ErrorCode.InvalidRequest, "Session not found (it expired or was deleted); initialize again");
+    if (!sessions || !isSessionId(id)) return notFound();
     const session = await sessions.get(id);
     // A session belongs to whoever opened it: possession of the id is not authentication.
-    if (!session || (session.record.owner ?? undefined) !== callerOf(ctx)) return notFound;
+    if (!session || (session.record.owner ?? undefined) !== callerOf(ctx)) return notFound();
     return session;
   }
 
@@ -167,7 +171,8 @@ export function createTransport(o: TransportOptions): Handler {
       const tool = dispatcher.registry.tools.get(ctx.tool);
       const problem = tool?.headerParams.length ? checkParamHeaders(tool.headerParams, message.params?.arguments, request.headers, message.id) : undefined;
       if (problem) return rpcError(problem.status, problem.id, problem.code, problem.message);
-      const refusal = tool && await o.preflight(tool.definition, request, ctx);
+      const checked = tool && o.preflight(tool.definition, request, ctx);
+      const refusal = checked instanceof Promise ? await checked : checked;
       if (refusal) return refusal;
     }
     if (message.method === "subscriptions/listen") return listen(message, ctx, accept, envelope.version);
@@ -194,7 +199,8 @@ export function createTransport(o: TransportOptions): Handler {
     if (initialize && (batch || messages.length > 1)) {
       return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone");
     }
-    const found = initialize ? undefined : await findSession(request, ctx);
+    const pendingSession = initialize ? undefined : findSession(request, ctx);
+    const found = pendingSession && await pendingSession;
     if (found instanceof Response) return found;
     const session = found;
     const version = headerVersion ?? session?.record.protocolVersion ?? DEFAULT_VERSION;
@@ -217,7 +223,8 @@ export function createTransport(o: TransportOptions): Handler {
     for (const req of requests) {
       if (req.method === "tools/call") ctx.tool = String(req.params?.name);
       const tool = req.method === "tools/call" ? dispatcher.registry.tools.get(String(req.params?.name)) : undefined;
-      const refusal = tool && await o.preflight(tool.definition, request, ctx);
+      const checked = tool && o.preflight(tool.definition, request, ctx);
+      const refusal = checked instanceof Promise ? await checked : checked;
       if (refusal) return refusal;
     }
     if (!batch) {
@@ -359,38 +366,42 @@ export function createTransport(o: TransportOptions): Handler {
         return true;
       };
       if (!accept.json) openStream();
-      void dispatchFlight(req, key, (signal) => makeScope(ctx, init, emit, signal), init.disconnect).then((response) => {
-        if (!stream) return resolve(json(response, init.modern ? statusOf(response) : 200));
+      flight(req, key, (signal) => makeScope(ctx, init, emit, signal), init.disconnect, (response) => {
+        if (!stream) return resolve(jsonFor(ctx, response, init.modern ? statusOf(response) : 200));
         stream.send(response);
         stream.close();
       });
     });
   }
 
-  /** Dispatches with cancellation and a timeout, both of which answer with a JSON-RPC error. */
-  function dispatchFlight(
+  /** Dispatches with cancellation and a timeout, both of which answer with a JSON-RPC error; `done` gets exactly one response. */
+  function flight(
     req: JsonRpcRequest,
     key: string,
     scopeFor: (signal: AbortSignal) => CallScope,
-    disconnect?: Request,
-  ): Promise<JsonRpcResponse> {
+    disconnect: Request | undefined,
+    done: (response: JsonRpcResponse) => void,
+  ): void {
     const controller = new AbortController();
-    return new Promise<JsonRpcResponse>((resolve) => {
-      let done = false;
-      const finish = (response: JsonRpcResponse) => {
-        if (done) return;
-        done = true;
-        inflight.finish(key, controller);
-        resolve(response);
-      };
-      inflight.start(key, {
-        controller,
-        request: disconnect,
-        onEnd: (reason) =>
-          finish(failure(req.id, ErrorCode.InternalError, reason === "timeout" ? `Request timed out after ${o.requestTimeoutMs} ms` : "Request cancelled")),
-      });
-      dispatcher.dispatch(req, scopeFor(controller.signal)).then(finish);
+    let settled = false;
+    const finish = (response: JsonRpcResponse) => {
+      if (settled) return;
+      settled = true;
+      inflight.finish(key, controller);
+      done(response);
+    };
+    inflight.start(key, {
+      controller,
+      request: disconnect,
+      onEnd: (reason) =>
+        finish(failure(req.id, ErrorCode.InternalError, reason === "timeout" ? `Request timed out after ${o.requestTimeoutMs} ms` : "Request cancelled")),
     });
+    dispatcher.dispatch(req, scopeFor(controller.signal)).then(finish);
+  }
+
+  /** `flight` as a promise (batches answer their requests one after another). */
+  function dispatchFlight(req: JsonRpcRequest, key: string, scopeFor: (signal: AbortSignal) => CallScope): Promise<JsonRpcResponse> {
+    return new Promise((resolve) => flight(req, key, scopeFor, undefined, resolve));
   }
 
   /** A client's answer to one of our server-to-client requests. */

@@ -18,21 +18,34 @@ interface BunServer {
  */
 export function requestInfo(request: Request, runtimeArg: unknown): RequestInfo {
   if (!runtimeArg || typeof runtimeArg !== "object") return {};
-  const bun = runtimeArg as BunServer;
-  const deno = runtimeArg as DenoServeInfo;
-  const read = typeof bun.requestIP === "function"
-    ? () => bun.requestIP!(request)?.address
-    : deno.remoteAddr
-    ? () => deno.remoteAddr?.hostname
-    : undefined;
-  if (!read) return {};
-  let address: string | undefined | null = null;
-  return {
-    get remoteAddress() {
-      if (address === null) address = read();
-      return address;
-    },
-  };
+  if (typeof (runtimeArg as BunServer).requestIP === "function") return new BunInfo(request, runtimeArg as BunServer);
+  if ((runtimeArg as DenoServeInfo).remoteAddr) return new DenoInfo(runtimeArg as DenoServeInfo);
+  return {};
+}
+
+// Classes rather than object literals with a getter: one plain allocation per request.
+class BunInfo implements RequestInfo {
+  #request: Request;
+  #server: BunServer;
+  #address: string | undefined | null = null;
+  constructor(request: Request, server: BunServer) {
+    this.#request = request;
+    this.#server = server;
+  }
+  get remoteAddress(): string | undefined {
+    if (this.#address === null) this.#address = this.#server.requestIP!(this.#request)?.address;
+    return this.#address;
+  }
+}
+
+class DenoInfo implements RequestInfo {
+  #info: DenoServeInfo;
+  constructor(info: DenoServeInfo) {
+    this.#info = info;
+  }
+  get remoteAddress(): string | undefined {
+    return this.#info.remoteAddr?.hostname;
+  }
 }
 
 /**
