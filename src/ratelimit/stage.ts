@@ -4,6 +4,7 @@ import type { KV, KvKey } from "../store/kv.ts";
 import { credentialRefused, isMcpPath } from "../auth/stage.ts";
 import { jsonError } from "../auth/challenge.ts";
 import { type BucketVerdict, takeTokens } from "./bucket.ts";
+import { type LocalBuckets, localBuckets } from "./local-buckets.ts";
 
 export interface CommonOptions {
   /** Where buckets live; instances sharing a store share the limit. */
@@ -114,6 +115,8 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
   const policyHeader = `"${policy}";q=${Math.floor(burst)};w=${window}`;
   const storeKey = (key: string): KvKey => ["ratelimit", policy, key];
   const limits = (cost: number) => ({ rps, burst, cost });
+  // A store in this process only: the same buckets as plain numbers beside it (local-buckets.ts).
+  const local = store.local ? localBucketsOf(store.local, `${policy}|${rps}|${burst}`, () => localBuckets(rps, burst, now)) : undefined;
 
   const headersFor = (verdict: BucketVerdict): Record<string, string> => {
     // §4: r = remaining quota, t = seconds until it resets (here: until the next request can pass
@@ -125,6 +128,7 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
   return {
     applies: (request, ctx) => request.method !== "OPTIONS" && isProtected(ctx.pathname),
     async take(key, cost) {
+      if (local) return local.take(key, cost);
       let verdict: BucketVerdict | undefined;
       try {
         // `fn` may run again under contention; the last run is the one committed.
@@ -138,6 +142,7 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
       return verdict;
     },
     async peek(key) {
+      if (local) return local.peek(key);
       try {
         const state = await store.get<{ tokens: number; updatedAt: number }>(storeKey(key));
         return takeTokens(state, now(), limits(1));
@@ -166,6 +171,16 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
       }
     },
   };
+}
+
+// One table per process-local store and policy, so servers sharing one memoryStore share limits too.
+const localTables = new WeakMap<object, Map<string, LocalBuckets>>();
+function localBucketsOf(local: object, id: string, create: () => LocalBuckets): LocalBuckets {
+  let tables = localTables.get(local);
+  if (!tables) localTables.set(local, tables = new Map());
+  let table = tables.get(id);
+  if (!table) tables.set(id, table = create());
+  return table;
 }
 
 /** RFC 9110 §10.2.3: `Retry-After` as whole seconds, rounded up and at least 1. */

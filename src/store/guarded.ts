@@ -38,6 +38,7 @@ export function guardedStore(inner: KV, timeoutMs = 5_000): KV {
       );
     });
   return {
+    ...(inner.local && { local: inner.local }),
     get: (key) => guard("get", () => inner.get(key)),
     set: (key, value, options) => guard("set", () => inner.set(key, value, options)),
     delete: (key) => guard("delete", () => inner.delete(key)),

@@ -65,6 +65,13 @@ export interface SetOptions {
  * ```
  */
 export interface KV {
+  /**
+   * Set by a store held in this process only (`memoryStore()`), to an object that identifies it
+   * (wrappers pass the same object on). Nothing in such a store is shared with other processes, so
+   * hot per-request state may live in plain process memory beside it, with the same meaning: the
+   * rate limiter keeps its buckets there, as 16 bytes per key instead of stored records.
+   */
+  readonly local?: object;
   get<T>(key: KvKey): Promise<T | undefined>;
   set<T>(key: KvKey, value: T, options?: SetOptions): Promise<void>;
   delete(key: KvKey): Promise<void>;

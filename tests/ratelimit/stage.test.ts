@@ -132,7 +132,9 @@ describe("rate limit stage", () => {
   });
 
   it("lets requests through when the store fails", async () => {
-    const broken = { ...memoryStore(), update: () => Promise.reject(new Error("down")) };
+    // A shared store that fails (not `local`: a process-local store keeps buckets beside it, no store call).
+    const { local: _local, ...shared } = memoryStore();
+    const broken = { ...shared, update: () => Promise.reject(new Error("down")) };
     const handler = rateLimitStage({ store: broken, rps: 1, burst: 1 })(ok);
     assert.equal((await call(handler, "/mcp", { auth: alice })).status, 200);
     assert.equal((await call(handler, "/mcp", { auth: alice })).status, 200);
