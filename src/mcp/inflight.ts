@@ -56,12 +56,13 @@ export function createInflight(timeoutMs: number) {
 
   return {
     timeoutMs,
-    start(key: string, flight: Omit<Flight, "started" | "deadline"> & { deadline?: number }) {
-      const started = Date.now();
+    /** Registers a request; `started` is set here, and a `deadline` of 0 means the default timeout. The object is kept as given. */
+    start(key: string, flight: Flight) {
+      const started = flight.started = Date.now();
       remove(key); // a reused id replaces the older flight's bookkeeping
-      const deadline = flight.deadline ?? started + timeoutMs;
-      flights.set(key, { ...flight, started, deadline });
-      if (deadline !== Infinity && ++watched === 1 && sweeper === undefined) sweeper = setInterval(sweep, tick);
+      if (flight.deadline === 0) flight.deadline = started + timeoutMs;
+      flights.set(key, flight);
+      if (flight.deadline !== Infinity && ++watched === 1 && sweeper === undefined) sweeper = setInterval(sweep, tick);
     },
     /** The request finished by itself. */
     finish(key: string, controller?: AbortController) {

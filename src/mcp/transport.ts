@@ -393,6 +393,8 @@ export function createTransport(o: TransportOptions): Handler {
     inflight.start(key, {
       controller,
       request: disconnect,
+      started: 0,
+      deadline: 0,
       onEnd: (reason) =>
         finish(failure(req.id, ErrorCode.InternalError, reason === "timeout" ? `Request timed out after ${o.requestTimeoutMs} ms` : "Request cancelled")),
     });
@@ -470,7 +472,7 @@ export function createTransport(o: TransportOptions): Handler {
       stream.close();
     };
     // Open until the client cancels it (notifications/cancelled) or goes away; no timeout.
-    inflight.start(key, { controller: new AbortController(), deadline: Infinity, onEnd: end });
+    inflight.start(key, { controller: new AbortController(), started: 0, deadline: Infinity, onEnd: end });
     stream.onDisconnect = end;
     void version;
     return stream.attach();

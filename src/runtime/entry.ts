@@ -19,7 +19,8 @@ interface BunServer {
 export function requestInfo(request: Request, runtimeArg: unknown): RequestInfo {
   if (!runtimeArg || typeof runtimeArg !== "object") return {};
   if (typeof (runtimeArg as BunServer).requestIP === "function") return new BunInfo(request, runtimeArg as BunServer);
-  if ((runtimeArg as DenoServeInfo).remoteAddr) return new DenoInfo(runtimeArg as DenoServeInfo);
+  // `in`, not a read: Deno builds the address object in the getter, and most requests never need it.
+  if ("remoteAddr" in runtimeArg) return new DenoInfo(runtimeArg as DenoServeInfo);
   return {};
 }
 
