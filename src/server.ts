@@ -330,7 +330,13 @@ export function createServer(options: ServerOptions): GatehouseServer {
         info === undefined ? {} : "remoteAddress" in info || "waitUntil" in info ? info : requestInfo(request, info),
         `${idPrefix}${(++requests).toString(36)}`,
       );
-      return handler(request, ctx).catch((error) => {
+      let pending: Promise<Response>;
+      try {
+        pending = handler(request, ctx);
+      } catch (error) {
+        pending = Promise.reject(error); // a stage that throws instead of rejecting
+      }
+      return pending.catch((error) => {
         if (error instanceof StoreUnavailableError) {
           // The store is down or slow: say so, and when to come back; service resumes with the store.
           logger.log("error", "store unavailable", { error: error.message, requestId: ctx.requestId });

@@ -1,6 +1,6 @@
 /** @module The auth gate: public routes pass, protected paths (`/mcp`) need a credential the strategy accepts, refusals carry an RFC 6750 challenge. */
-import type { RequestContext, Stage } from "../http/pipeline.ts";
-import type { AuthStrategy } from "./strategy.ts";
+import type { Handler, RequestContext, Stage } from "../http/pipeline.ts";
+import type { AuthResult, AuthStrategy } from "./strategy.ts";
 import { type ChallengeScheme, jsonError, unauthorizedResponse } from "./challenge.ts";
 
 export interface AuthStageOptions {
@@ -53,32 +53,41 @@ export function authStage(strategy: AuthStrategy, options: AuthStageOptions = {}
     : { kind: "bearer" };
   const challenge = { scheme, resourceMetadataUrl: options.resourceMetadataUrl, scopes: options.scopes };
 
-  return (next) => async (request, ctx) => {
-    if (strategy.routes) {
-      const routed = await strategy.routes(request, ctx, next);
-      if (routed) return routed;
-    }
+  return (next) => (request, ctx) => {
+    if (strategy.routes) return strategy.routes(request, ctx, next).then((routed) => routed ?? gate(next, request, ctx));
+    return gate(next, request, ctx);
+  };
+
+  function gate(next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
     const pathname = ctx.pathname;
     if (request.method === "OPTIONS" || isAlwaysPublic(pathname) || !isProtected(pathname)) return next(request, ctx);
-
-    let result;
+    let pending;
     try {
-      const pending = strategy.authenticate(request, ctx);
-      // Most strategies answer synchronously once warmed up: no extra await then.
-      result = pending instanceof Promise ? await pending : pending;
+      pending = strategy.authenticate(request, ctx);
     } catch {
-      return jsonError(503, {
-        error: "temporarily_unavailable",
-        error_description: "Authentication could not be completed; try again",
-      }, { "retry-after": "1" });
+      return Promise.resolve(unavailable());
     }
+    // Most strategies answer synchronously once warmed up: then no promise is made here at all.
+    if (!(pending instanceof Promise)) return decide(pending, next, request, ctx);
+    return pending.then((result) => decide(result, next, request, ctx), unavailable);
+  }
+
+  function decide(result: AuthResult, next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
     if (!result.ok) {
       if (result.error) refusedCredential.add(ctx);
-      return unauthorizedResponse(result, challenge);
+      return Promise.resolve(unauthorizedResponse(result, challenge));
     }
     ctx.auth = result.identity;
     ctx.providerToken = result.providerToken;
     ctx.resolvedHeaders = result.resolvedHeaders;
     return next(request, ctx);
-  };
+  }
+}
+
+/** A strategy that throws (a verify hook or key fetch failing): the credential was not judged; retry. */
+function unavailable(): Response {
+  return jsonError(503, {
+    error: "temporarily_unavailable",
+    error_description: "Authentication could not be completed; try again",
+  }, { "retry-after": "1" });
 }

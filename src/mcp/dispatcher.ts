@@ -21,6 +21,7 @@ import {
   clientSupportsTasks,
   createTaskEngine,
   isTaskHandoff,
+  type TaskHandoff,
   missingTasksCapability,
   type TaskEngine,
   type TaskExecutor,
@@ -91,7 +92,15 @@ export interface DispatcherOptions {
   skills?: SkillCatalog;
 }
 
-export type MethodHandler = (params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) => Promise<Record<string, unknown>>;
+/** A method's implementation: a result, or a promise of one (synchronous answers skip a tick); may throw `McpError`. */
+export type MethodHandler = (
+  params: Record<string, unknown>,
+  scope: CallScope,
+  request: JsonRpcRequest,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
+type Outcome = Record<string, unknown>;
+/** What a tool invocation gives: a result, or a `runAsTask()` hand-off for the caller to start. */
+type Invoked = Outcome | TaskHandoff;
 
 /** Capabilities are computed once: they do not change per request. */
 export function serverCapabilities(o: DispatcherOptions): Record<string, unknown> {
@@ -277,7 +286,8 @@ export function createDispatcher(o: DispatcherOptions) {
     }
   }
 
-  async function callTool(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest): Promise<Record<string, unknown>> {
+  /** Synchronous throws are fine here: every caller awaits it inside a `try`. */
+  function callTool(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest): Outcome | Promise<Outcome> {
     const name = requireString(params, "name");
     const tool = registry.tools.get(name)?.definition;
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -295,43 +305,67 @@ export function createDispatcher(o: DispatcherOptions) {
     const taskMode = tasks ? taskModeOf(tool.task) : undefined;
     const asTask = taskMode !== undefined && isStatelessEra(scope.protocolVersion) && clientSupportsTasks(scope.clientCapabilities);
     if (taskMode?.support === "required" && !asTask) throw missingTasksCapability(`Tool ${name}`);
-    const newTask = (answers: Record<string, unknown>, round: number) =>
-      tasks!.create({
-        owner: taskOwner(scope.http.auth),
-        tool: name,
-        arguments: checked.value,
-        protocolVersion: scope.protocolVersion,
-        clientCapabilities: scope.clientCapabilities,
-        requestId: request.id as string | number,
-        answers,
-        round,
-        http: scope.http,
-      });
-    if (asTask && taskMode?.start === "call") return await newTask({}, 1);
+    if (asTask && taskMode?.start === "call") return newTask(name, checked.value, scope, request, {}, 1);
     // 2025 revisions: no rounds and no tasks, so no hand-off to catch either (the common case, kept short).
-    if (!isStatelessEra(scope.protocolVersion)) return await invokeTool(tool, checked.value, createHandlerContext(scope, request), true) as Record<string, unknown>;
-    return await withRounds(scope, request, `tools/call:${name}`, async (context, rounds) => {
+    if (!isStatelessEra(scope.protocolVersion)) return invokeTool(tool, checked.value, createHandlerContext(scope, request), true) as Outcome;
+    return withRounds(scope, request, `tools/call:${name}`, async (context, rounds) => {
       const out = await invokeTool(tool, checked.value, context, !asTask);
       // The handler handed the rest over with runAsTask(): the task starts with this call's answers.
-      if (isTaskHandoff(out)) return await newTask(rounds?.answers ?? {}, rounds?.round ?? 1);
+      if (isTaskHandoff(out)) return await newTask(name, checked.value, scope, request, rounds?.answers ?? {}, rounds?.round ?? 1);
       return out;
+    });
+  }
+
+  function newTask(tool: string, args: unknown, scope: CallScope, request: JsonRpcRequest, answers: Record<string, unknown>, round: number) {
+    return tasks!.create({
+      owner: taskOwner(scope.http.auth),
+      tool,
+      arguments: args,
+      protocolVersion: scope.protocolVersion,
+      clientCapabilities: scope.clientCapabilities,
+      requestId: request.id as string | number,
+      answers,
+      round,
+      http: scope.http,
     });
   }
 
   /**
    * Middleware, handler and result checks. A `runAsTask()` hand-off runs inline when
    * `inlineHandoff` (no task possible, or already inside one), else it is returned to the caller.
+   * A synchronous handler of a tool without middleware is answered without any promise.
    */
-  async function invokeTool(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean) {
-    for (const m of tool.middlewares ?? []) {
-      if (m.kind !== "requireAuth") continue;
-      const verdict = await evaluateRequireAuth(m, context.auth, tool.name);
-      if (!verdict.ok) return toolError(verdict.message, { _meta: { "gatehouse/authorization": { status: verdict.status } } }) as Record<string, unknown>;
-    }
+  function invokeTool(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean): Invoked | Promise<Invoked> {
+    return tool.middlewares?.length ? invokeAfterMiddleware(tool, args, context, inlineHandoff) : runHandler(tool, args, context, inlineHandoff);
+  }
+
+  function runHandler(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean): Invoked | Promise<Invoked> {
     let value: unknown;
     try {
       value = tool.handler(args as never, context);
-      if (typeof (value as PromiseLike<unknown> | undefined)?.then === "function") value = await value; // sync handlers skip a tick
+    } catch (error) {
+      return checkToolResult(toCallToolResult(handlerFailure(error, context), tool), tool);
+    }
+    if (typeof (value as PromiseLike<unknown> | undefined)?.then === "function" || isTaskHandoff(value)) {
+      return settleHandler(value, tool, context, inlineHandoff);
+    }
+    return checkToolResult(toCallToolResult(value, tool), tool);
+  }
+
+  async function invokeAfterMiddleware(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean): Promise<Invoked> {
+    for (const m of tool.middlewares ?? []) {
+      if (m.kind !== "requireAuth") continue;
+      const verdict = await evaluateRequireAuth(m, context.auth, tool.name);
+      if (!verdict.ok) return toolError(verdict.message, { _meta: { "gatehouse/authorization": { status: verdict.status } } }) as Outcome;
+    }
+    return await runHandler(tool, args, context, inlineHandoff);
+  }
+
+  /** The asynchronous rest of a call: awaits the handler's promise, runs a hand-off inline when allowed. */
+  async function settleHandler(pending: unknown, tool: ToolDefinition, context: HandlerContext, inlineHandoff: boolean): Promise<Invoked> {
+    let value: unknown;
+    try {
+      value = await pending;
       if (isTaskHandoff(value)) {
         if (!inlineHandoff) return value;
         value = await value.work(context);
@@ -448,21 +482,26 @@ export function createDispatcher(o: DispatcherOptions) {
     return { completion: { values: all.slice(0, 100), total: all.length, hasMore: all.length > 100 } };
   }
 
-  /** Dispatches one request. Never throws: every failure becomes a JSON-RPC error. */
-  async function dispatch(request: JsonRpcRequest, scope: CallScope): Promise<JsonRpcResponse> {
+  /** Dispatches one request. Never rejects: every failure becomes a JSON-RPC error. */
+  function dispatch(request: JsonRpcRequest, scope: CallScope): Promise<JsonRpcResponse> {
     const modern = isStatelessEra(scope.protocolVersion);
     const handler = Object.hasOwn(methods, request.method) && !(modern ? LEGACY_ONLY : MODERN_ONLY).has(request.method)
       ? methods[request.method]
       : undefined;
-    if (!handler) return failure(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
-    try {
-      const result = await handler(request.params ?? {}, scope, request);
-      return success(request.id, modern ? stampModern(request.method, result) : result);
-    } catch (error) {
+    if (!handler) return Promise.resolve(failure(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method}`));
+    const answer = (result: Record<string, unknown>) => success(request.id, modern ? stampModern(request.method, result) : result);
+    const fail = (error: unknown): JsonRpcResponse => {
       if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
       // Never a stack trace on the wire; the message is for the operator's log only.
       o.logger?.log("error", `${request.method} failed`, { error: messageOf(error), requestId: scope.http.requestId, ...(scope.http.tool && { tool: scope.http.tool }) });
       return failure(request.id, ErrorCode.InternalError, "Internal error");
+    };
+    try {
+      const result = handler(request.params ?? {}, scope, request);
+      // A synchronous answer (most tools/call of plain handlers) settles without an extra await.
+      return result instanceof Promise ? result.then(answer, fail) : Promise.resolve(answer(result));
+    } catch (error) {
+      return Promise.resolve(fail(error));
     }
   }
 
