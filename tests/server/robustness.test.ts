@@ -142,3 +142,26 @@ describe("robustness: garbage never gets a 5xx", () => {
     }
   });
 });
+
+describe("robustness: stages that fail", () => {
+  const logged: string[] = [];
+  const logger = { log: (_level: string, message: string) => void logged.push(message) };
+  const throwing = server({
+    logger,
+    // Not async: it throws synchronously instead of returning a rejected promise.
+    stages: [(next) => (request, ctx) => {
+      if (ctx.pathname === "/boom") throw new Error("secret internals");
+      return next(request, ctx);
+    }],
+  });
+
+  it("a stage that throws synchronously is a 500 without details, logged, and the next request is served", async () => {
+    const r = await throwing.fetch(new Request("http://localhost:8000/boom", { headers: { host: "localhost:8000" } }));
+    assert.equal(r.status, 500);
+    const text = await r.text();
+    assert.ok(!text.includes("secret internals"), text);
+    assert.ok(logged.includes("unhandled error"));
+    const health = await throwing.fetch(new Request("http://localhost:8000/health", { headers: { host: "localhost:8000" } }));
+    assert.equal(health.status, 200);
+  });
+});
