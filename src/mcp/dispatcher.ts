@@ -243,33 +243,60 @@ export function createDispatcher(o: DispatcherOptions) {
    * Runs a handler that may ask the client for input. In the 2026-07-28 era it opens the previous
    * rounds' signed state, and turns unanswered questions into an InputRequiredResult.
    */
-  async function withRounds(
+  function withRounds(
     scope: CallScope,
     request: JsonRpcRequest,
     bind: string,
-    run: (context: HandlerContext, rounds?: Rounds) => Promise<Record<string, unknown>>,
-  ): Promise<Record<string, unknown>> {
-    if (!isStatelessEra(scope.protocolVersion)) return await run(createHandlerContext(scope, request));
+    run: (context: HandlerContext, rounds?: Rounds) => Outcome | Promise<Outcome>,
+  ): Outcome | Promise<Outcome> {
+    if (!isStatelessEra(scope.protocolVersion)) return run(createHandlerContext(scope, request));
     const params = request.params ?? {};
     const responses = params.inputResponses;
     if ("inputResponses" in params && (typeof responses !== "object" || responses === null || Array.isArray(responses))) {
       throw new McpError(ErrorCode.InvalidParams, "inputResponses must be an object keyed by input request");
     }
-    const previous = params.requestState !== undefined ? await o.requestState.open(params.requestState, bind) : undefined;
-    const rounds: Rounds = {
-      answers: { ...previous?.answers, ...(responses as Record<string, unknown> | undefined) },
-      missing: {},
-      round: (previous?.round ?? 0) + 1,
-    };
-    let result: Record<string, unknown> | undefined;
+    if (params.requestState !== undefined) return resumeRounds(scope, request, bind, run, responses as Record<string, unknown> | undefined);
+    // A first round (the usual call): nothing to open, and a synchronous handler answers synchronously.
+    const rounds: Rounds = { answers: responses ? { ...responses } : {}, missing: {}, round: 1 };
+    let result: Outcome | Promise<Outcome>;
+    try {
+      result = run(createHandlerContext(scope, request, rounds), rounds);
+    } catch (error) {
+      return endRound(unlessInputRequired(error), rounds, bind);
+    }
+    if (result instanceof Promise) return result.then((r) => endRound(r, rounds, bind), (error) => endRound(unlessInputRequired(error), rounds, bind));
+    return endRound(result, rounds, bind);
+  }
+
+  /** A later round: the signed state of the earlier ones is opened first. */
+  async function resumeRounds(
+    scope: CallScope,
+    request: JsonRpcRequest,
+    bind: string,
+    run: (context: HandlerContext, rounds?: Rounds) => Outcome | Promise<Outcome>,
+    responses: Record<string, unknown> | undefined,
+  ): Promise<Outcome> {
+    const previous = await o.requestState.open(request.params!.requestState, bind);
+    const rounds: Rounds = { answers: { ...previous?.answers, ...responses }, missing: {}, round: (previous?.round ?? 0) + 1 };
+    let result: Outcome | undefined;
     try {
       result = await run(createHandlerContext(scope, request, rounds), rounds);
     } catch (error) {
-      if (!(error instanceof InputRequired)) throw error;
+      result = unlessInputRequired(error);
     }
-    if (Object.keys(rounds.missing).length === 0 && result) return result;
-    const requestState = await o.requestState.seal({ bind, answers: rounds.answers, round: rounds.round });
-    return { resultType: "input_required", inputRequests: rounds.missing, requestState };
+    return await endRound(result, rounds, bind);
+  }
+
+  /** The handler's result, or (questions left unanswered) an InputRequiredResult carrying the signed state. */
+  function endRound(result: Outcome | undefined, rounds: Rounds, bind: string): Outcome | Promise<Outcome> {
+    let asked = false;
+    for (const _ in rounds.missing) {
+      asked = true;
+      break;
+    }
+    if (!asked && result) return result;
+    return o.requestState.seal({ bind, answers: rounds.answers, round: rounds.round })
+      .then((requestState) => ({ resultType: "input_required", inputRequests: rounds.missing, requestState }));
   }
 
   async function timedCallTool(params: Record<string, unknown>, scope: CallScope, request: JsonRpcRequest) {
@@ -308,11 +335,12 @@ export function createDispatcher(o: DispatcherOptions) {
     if (asTask && taskMode?.start === "call") return newTask(name, checked.value, scope, request, {}, 1);
     // 2025 revisions: no rounds and no tasks, so no hand-off to catch either (the common case, kept short).
     if (!isStatelessEra(scope.protocolVersion)) return invokeTool(tool, checked.value, createHandlerContext(scope, request), true) as Outcome;
-    return withRounds(scope, request, `tools/call:${name}`, async (context, rounds) => {
-      const out = await invokeTool(tool, checked.value, context, !asTask);
-      // The handler handed the rest over with runAsTask(): the task starts with this call's answers.
-      if (isTaskHandoff(out)) return await newTask(name, checked.value, scope, request, rounds?.answers ?? {}, rounds?.round ?? 1);
-      return out;
+    // The handler may hand the rest over with runAsTask(): the task starts with this call's answers.
+    const started = (out: Invoked, rounds?: Rounds) =>
+      isTaskHandoff(out) ? newTask(name, checked.value, scope, request, rounds?.answers ?? {}, rounds?.round ?? 1) : out;
+    return withRounds(scope, request, `tools/call:${name}`, (context, rounds) => {
+      const out = invokeTool(tool, checked.value, context, !asTask);
+      return out instanceof Promise ? out.then((value) => started(value, rounds)) : started(out, rounds);
     });
   }
 
@@ -374,6 +402,12 @@ export function createDispatcher(o: DispatcherOptions) {
       value = handlerFailure(error, context);
     }
     return checkToolResult(toCallToolResult(value, tool), tool);
+  }
+
+  /** An InputRequired (the handler asked and is waiting) ends the round without a result; anything else propagates. */
+  function unlessInputRequired(error: unknown): undefined {
+    if (!(error instanceof InputRequired)) throw error;
+    return undefined;
   }
 
   /** A handler's throw: protocol errors and MRTR questions go up; anything else becomes an error result. */
