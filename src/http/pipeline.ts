@@ -150,6 +150,8 @@ class Context implements RequestContext {
   tracestate?: string = undefined;
   /** The response already carrying `X-Request-Id` (see `jsonFor`), which the guard then leaves alone. */
   stamped: Response | undefined = undefined;
+  /** Headers outer stages want on the response (rate-limit headers), given to `jsonFor` up front. */
+  responseHeaders: Record<string, string> | undefined = undefined;
   constructor(request: Request, info: RequestInfo, requestId: string) {
     const href = this.#href = request.url;
     this.info = info;
@@ -167,9 +169,19 @@ class Context implements RequestContext {
  * Headers object for the response; measured on the hot path).
  */
 export function jsonFor(ctx: RequestContext, body: unknown, status: number): Response {
-  const response = new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "x-request-id": ctx.requestId } });
+  const extra = ctx instanceof Context ? ctx.responseHeaders : undefined;
+  const headers = { "content-type": "application/json", "x-request-id": ctx.requestId };
+  const response = new Response(JSON.stringify(body), { status, headers: extra ? { ...headers, ...extra } : headers });
   if (ctx instanceof Context) ctx.stamped = response;
   return response;
+}
+
+/**
+ * Asks for headers on this request's response: `jsonFor` includes them when it builds it; for any
+ * other response (`isStamped` false) the stage must still set them itself.
+ */
+export function addResponseHeaders(ctx: RequestContext, headers: Record<string, string>): void {
+  if (ctx instanceof Context) ctx.responseHeaders = ctx.responseHeaders ? { ...ctx.responseHeaders, ...headers } : headers;
 }
 
 /** Whether `response` is the one `jsonFor` made for this request. */

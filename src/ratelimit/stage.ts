@@ -1,5 +1,5 @@
 /** @module Rate-limit stages: a token bucket per credential (after auth) and a per-address limit on refused credentials (before auth), both kept in the shared KV. */
-import type { RequestContext, Stage } from "../http/pipeline.ts";
+import { addResponseHeaders, type Handler, isStamped, type RequestContext, type Stage } from "../http/pipeline.ts";
 import type { KV, KvKey } from "../store/kv.ts";
 import { credentialRefused, isMcpPath } from "../auth/stage.ts";
 import { jsonError } from "../auth/challenge.ts";
@@ -54,20 +54,27 @@ function addressKey(ctx: RequestContext): string {
 export function rateLimitStage(options: RateLimitOptions): Stage {
   const limiter = bucketLimiter(options, options.policy ?? "default");
   const keyOf = options.keyOf ?? rateLimitKey;
-  return (next) => async (request, ctx) => {
+  return (next) => (request, ctx) => {
     if (!limiter.applies(request, ctx)) return next(request, ctx);
     const cost = options.costOf?.(request, ctx) ?? 1;
     const key = keyOf(request, ctx);
-    const verdict = await limiter.take(key, cost);
-    if (verdict && !verdict.allowed) return limiter.refuse(verdict);
+    const taken = limiter.take(key, cost);
+    // A process-local store answers synchronously: no promise until the next stage's.
+    return taken instanceof Promise ? taken.then((verdict) => proceed(verdict, key, next, request, ctx)) : proceed(taken, key, next, request, ctx);
+  };
+
+  function proceed(verdict: BucketVerdict | undefined, key: string, next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
+    if (verdict && !verdict.allowed) return Promise.resolve(limiter.refuse(verdict));
     // Later stages charge extra weight once they know what the request is (a costly tool).
     ctx.charge = async (extra) => {
       const v = extra > 0 ? await limiter.take(key, extra) : undefined;
       return v && !v.allowed ? limiter.refuse(v) : undefined;
     };
-    const response = await next(request, ctx);
-    return verdict ? limiter.annotate(response, verdict) : response;
-  };
+    if (!verdict) return next(request, ctx); // the store failed: let it through, unannotated
+    // The MCP transport builds its response with these headers; anything else is annotated after.
+    addResponseHeaders(ctx, limiter.headersFor(verdict));
+    return next(request, ctx).then((response) => isStamped(ctx, response) ? response : limiter.annotate(response, verdict));
+  }
 }
 
 /**
@@ -92,12 +99,14 @@ export function preAuthRateLimitStage(options: PreAuthRateLimitOptions): Stage {
 
 export interface Limiter {
   applies(request: Request, ctx: RequestContext): boolean;
-  /** Takes `cost` tokens atomically; `undefined` when the store failed. */
-  take(key: string, cost: number): Promise<BucketVerdict | undefined>;
+  /** Takes `cost` tokens atomically; `undefined` when the store failed. Synchronous over a process-local store. */
+  take(key: string, cost: number): BucketVerdict | Promise<BucketVerdict | undefined>;
   /** Would one more request pass? Reads without writing. */
   peek(key: string): Promise<BucketVerdict | undefined>;
   refuse(verdict: BucketVerdict): Response;
   annotate(response: Response, verdict: BucketVerdict): Response;
+  /** The `RateLimit-Policy` and `RateLimit` headers for a verdict. */
+  headersFor(verdict: BucketVerdict): Record<string, string>;
 }
 
 /** A token-bucket limiter over the store; the stages below and per-tool `rateLimit()` middleware use it. */
@@ -127,20 +136,10 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
 
   return {
     applies: (request, ctx) => request.method !== "OPTIONS" && isProtected(ctx.pathname),
-    async take(key, cost) {
-      if (local) return local.take(key, cost);
-      let verdict: BucketVerdict | undefined;
-      try {
-        // `fn` may run again under contention; the last run is the one committed.
-        await store.update<{ tokens: number; updatedAt: number }>(storeKey(key), (current) => {
-          verdict = takeTokens(current, now(), limits(cost));
-          return verdict.state;
-        }, { ttlMs });
-      } catch {
-        return undefined;
-      }
-      return verdict;
+    take(key, cost) {
+      return local ? local.take(key, cost) : takeFromStore(key, cost);
     },
+    headersFor,
     async peek(key) {
       if (local) return local.peek(key);
       try {
@@ -171,6 +170,20 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
       }
     },
   };
+
+  async function takeFromStore(key: string, cost: number): Promise<BucketVerdict | undefined> {
+    let verdict: BucketVerdict | undefined;
+    try {
+      // `fn` may run again under contention; the last run is the one committed.
+      await store.update<{ tokens: number; updatedAt: number }>(storeKey(key), (current) => {
+        verdict = takeTokens(current, now(), limits(cost));
+        return verdict.state;
+      }, { ttlMs });
+    } catch {
+      return undefined;
+    }
+    return verdict;
+  }
 }
 
 // One table per process-local store and policy, so servers sharing one memoryStore share limits too.

@@ -1,0 +1,44 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { bearer, defineTool } from "../../src/mod.ts";
+import { jsonOf, post, rpc, server } from "../mcp/helpers.ts";
+
+const TOKEN = "server-headers-token-0123456789abcdefghij";
+
+describe("rate limit through createServer: every answer carries the headers", () => {
+  const s = server({
+    auth: bearer({ token: TOKEN }),
+    rateLimit: { rps: 1, burst: 3 },
+    tools: [
+      defineTool({ name: "plain", handler: () => "ok" }),
+      defineTool({ name: "chatty", handler: async (_a, ctx) => {
+        await ctx.log("info", "streaming first");
+        return "done";
+      } }),
+    ],
+  });
+  const auth = { authorization: `Bearer ${TOKEN}` };
+
+  it("a JSON answer, an SSE answer and a 202 all carry RateLimit-Policy, RateLimit and X-Request-Id; the fourth call is a 429", async () => {
+    const json = await post(s, rpc("tools/call", { name: "plain", arguments: {} }), { headers: auth, version: "2025-11-25" });
+    assert.equal(json.status, 200);
+    assert.equal(json.headers.get("ratelimit-policy"), '"default";q=3;w=3');
+    assert.match(json.headers.get("ratelimit") ?? "", /^"default";r=2;t=\d+$/);
+    assert.ok(json.headers.get("x-request-id"));
+    assert.equal((await jsonOf(json)).result.content[0].text, "ok");
+
+    const sse = await post(s, rpc("tools/call", { name: "chatty", arguments: {} }), { headers: auth, version: "2025-11-25" });
+    assert.equal(sse.headers.get("content-type"), "text/event-stream");
+    assert.match(sse.headers.get("ratelimit") ?? "", /^"default";r=1;t=\d+$/);
+    assert.ok(sse.headers.get("x-request-id"));
+    await sse.text();
+
+    const note = await post(s, { jsonrpc: "2.0", method: "notifications/initialized" }, { headers: auth, version: "2025-11-25" });
+    assert.equal(note.status, 202);
+    assert.match(note.headers.get("ratelimit") ?? "", /^"default";r=0;t=\d+$/);
+
+    const refused = await post(s, rpc("tools/call", { name: "plain", arguments: {} }), { headers: auth, version: "2025-11-25" });
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+  });
+});
