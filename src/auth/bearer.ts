@@ -33,6 +33,10 @@ export type BearerCredential =
   | { kind: "malformed" }
   | { kind: "token"; token: string };
 
+const MISSING: BearerCredential = Object.freeze({ kind: "missing" });
+/** RFC 6750 §2.1 b64token, loosely: one run of visible ASCII. */
+const VISIBLE = /^[\x21-\x7e]+$/;
+
 /**
  * Reads `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110 §11.1); the
  * token is one run of visible characters (RFC 6750 §2.1 b64token) and is never trimmed inside.
@@ -40,11 +44,14 @@ export type BearerCredential =
  */
 export function bearerCredential(request: Request): BearerCredential {
   const header = request.headers.get("authorization");
-  if (header === null || header.trim() === "") return { kind: "missing" };
+  if (header === null) return MISSING;
+  // The usual shape, `Bearer <token>` with one space and nothing around it, needs no regex.
+  if (header.startsWith("Bearer ") && VISIBLE.test(header.slice(7))) return { kind: "token", token: header.slice(7) };
+  if (header.trim() === "") return MISSING;
   const match = /^([^\s]+)(?:[ \t]+(.*))?$/s.exec(header.trim());
   if (!match || match[1].toLowerCase() !== "bearer") return { kind: "other_scheme" };
   const token = match[2] ?? "";
-  if (token === "" || !/^[\x21-\x7e]+$/.test(token)) return { kind: "malformed" };
+  if (token === "" || !VISIBLE.test(token)) return { kind: "malformed" };
   return { kind: "token", token };
 }
 

@@ -136,26 +136,37 @@ const SAFE_PATH = /^[A-Za-z0-9\-_~!$&'()*+,;=:@/]*$/;
  * object literal with a getter is rebuilt property by property on every call; measured on Deno).
  */
 class Context implements RequestContext {
+  // Fields are declared and assigned in the constructor (one shape, no per-field initialiser calls).
   #href: string;
-  #url: URL | undefined = undefined;
-  pathname: string;
-  requestId: string;
-  info: RequestInfo;
-  auth: Identity | null = null;
-  providerToken?: string = undefined;
-  resolvedHeaders: Record<string, string> = NO_HEADERS;
-  charge?: (extra: number) => Promise<Response | undefined> = undefined;
-  tool?: string = undefined;
-  traceparent?: string = undefined;
-  tracestate?: string = undefined;
+  #url: URL | undefined;
+  declare pathname: string;
+  declare requestId: string;
+  declare info: RequestInfo;
+  declare auth: Identity | null;
+  declare providerToken?: string;
+  declare resolvedHeaders: Record<string, string>;
+  declare charge?: (extra: number) => Promise<Response | undefined>;
+  declare tool?: string;
+  declare traceparent?: string;
+  declare tracestate?: string;
   /** The response already carrying `X-Request-Id` (see `jsonFor`), which the guard then leaves alone. */
-  stamped: Response | undefined = undefined;
+  declare stamped: Response | undefined;
   /** Headers outer stages want on the response (rate-limit headers), given to `jsonFor` up front. */
-  responseHeaders: Record<string, string> | undefined = undefined;
+  declare responseHeaders: Record<string, string> | undefined;
   constructor(request: Request, info: RequestInfo, requestId: string) {
     const href = this.#href = request.url;
-    this.info = info;
+    this.#url = undefined;
     this.requestId = requestId;
+    this.info = info;
+    this.auth = null;
+    this.providerToken = undefined;
+    this.resolvedHeaders = NO_HEADERS;
+    this.charge = undefined;
+    this.tool = undefined;
+    this.traceparent = undefined;
+    this.tracestate = undefined;
+    this.stamped = undefined;
+    this.responseHeaders = undefined;
     this.pathname = pathnameOf(href) ?? this.url.pathname;
   }
   get url(): URL {
