@@ -289,12 +289,7 @@ export function createDispatcher(o: DispatcherOptions) {
 
   /** The handler's result, or (questions left unanswered) an InputRequiredResult carrying the signed state. */
   function endRound(result: Outcome | undefined, rounds: Rounds, bind: string): Outcome | Promise<Outcome> {
-    let asked = false;
-    for (const _ in rounds.missing) {
-      asked = true;
-      break;
-    }
-    if (!asked && result) return result;
+    if (Object.keys(rounds.missing).length === 0 && result) return result;
     return o.requestState.seal({ bind, answers: rounds.answers, round: rounds.round })
       .then((requestState) => ({ resultType: "input_required", inputRequests: rounds.missing, requestState }));
   }
@@ -523,12 +518,19 @@ export function createDispatcher(o: DispatcherOptions) {
       ? methods[request.method]
       : undefined;
     if (!handler) return Promise.resolve(failure(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method}`));
-    const answer = (result: Record<string, unknown>) => success(request.id, modern ? stampModern(request.method, result) : result);
     const fail = (error: unknown): JsonRpcResponse => {
       if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
       // Never a stack trace on the wire; the message is for the operator's log only.
       o.logger?.log("error", `${request.method} failed`, { error: messageOf(error), requestId: scope.http.requestId, ...(scope.http.tool && { tool: scope.http.tool }) });
       return failure(request.id, ErrorCode.InternalError, "Internal error");
+    };
+    // Whatever happens while wrapping the result is a failure too: the transport waits on this promise.
+    const answer = (result: Record<string, unknown>): JsonRpcResponse => {
+      try {
+        return success(request.id, modern ? stampModern(request.method, result) : result);
+      } catch (error) {
+        return fail(error);
+      }
     };
     try {
       const result = handler(request.params ?? {}, scope, request);

@@ -1,4 +1,4 @@
-/** @module Rate-limit stages: a token bucket per credential (after auth) and a per-address limit on refused credentials (before auth), both kept in the shared KV. */
+/** @module Rate-limit stages: a token bucket per credential (after auth) and a per-address limit on refused credentials (before auth), kept in the shared KV (or beside a process-local store, see local-buckets.ts). */
 import { addResponseHeaders, type Handler, isStamped, type RequestContext, type Stage } from "../http/pipeline.ts";
 import type { KV, KvKey } from "../store/kv.ts";
 import { credentialRefused, isMcpPath } from "../auth/stage.ts";

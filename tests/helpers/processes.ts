@@ -1,4 +1,4 @@
-/** @module What every test that starts real server processes needs: the repository root, the runtimes' binaries, and a free loopback port. */
+/** @module What every test that starts real server processes needs: the repository root, the runtimes' binaries, a free loopback port, and a bound on how long anything may take. */
 import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -25,4 +25,13 @@ export function freePort(): Promise<number> {
       probe.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
     });
   });
+}
+
+/** Rejects with a clear message when `promise` takes longer than `ms` (keeps every test bounded on both runners). */
+export function within<T>(ms: number, promise: Promise<T>, what = "operation"): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { binary, freePort } from "../../helpers/processes.ts";
+import { binary, freePort, within } from "../../helpers/processes.ts";
 
 export type ServerRuntime = "bun" | "deno";
 export const SERVER_RUNTIMES: readonly ServerRuntime[] = ["bun", "deno"];
@@ -188,13 +188,5 @@ export async function spawnServer(
   throw new Error(`${runtime} server could not get a free port after 3 attempts`);
 }
 
-/** Rejects with a clear message if `promise` takes longer than `ms` (keeps every test bounded on both runners). */
-export function within<T>(ms: number, promise: Promise<T>, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
-export { freePort };
+export { freePort, within };

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { type FakeIdp, type FakeIdpOptions, startFakeIdp } from "../../oauth/fake-idp.ts";
-import { binary, freePort } from "../../helpers/processes.ts";
+import { binary, freePort, within } from "../../helpers/processes.ts";
 
 export type ServerRuntime = "bun" | "deno";
 export const SERVER_RUNTIMES: readonly ServerRuntime[] = ["bun", "deno"];
@@ -167,13 +167,5 @@ export async function startStack(runtime: ServerRuntime, options: StackOptions =
   }
 }
 
-/** Rejects with a clear message when `promise` takes longer than `ms`. */
-export function within<T>(ms: number, promise: Promise<T>, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
-export { freePort };
+export { freePort, within };
