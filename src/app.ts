@@ -33,6 +33,7 @@ export async function serverFromEnv(
     secret: config.secret,
     toolsApi: config.toolsApi,
     logger: jsonLogger({ level: config.logLevel }),
+    requestIdHeader: config.requestIdHeader,
     audit: config.audit.enabled ? { sink: jsonLinesSink(), successSampleRate: config.audit.successSampleRate } : undefined,
     ...extra,
   });

@@ -138,6 +138,11 @@ export interface ServerOptions extends ServerIdentity, Definitions {
   toolsApi?: boolean;
   /** Gatehouse's own log lines (default: JSON lines on standard error at level info). */
   logger?: Logger;
+  /**
+   * Which responses carry `X-Request-Id`: `"errors"` (default) puts it on every error response and,
+   * when the caller sent its own `X-Request-Id`, on every response to it; `"always"` on every response.
+   */
+  requestIdHeader?: "errors" | "always";
   /** Metric hooks: every request (status, latency, outcome) and every tool call. */
   metrics?: MetricsHooks;
   /** Extra stages placed after rate limiting and before the routes (your own routes, logging). */
@@ -320,6 +325,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
   // Request ids: unique per instance (random prefix) and cheap (a counter), unlike a UUID per request.
   const idPrefix = `${randomToken(6)}-`;
   let requests = 0;
+  const stampAll = options.requestIdHeader === "always";
 
   return {
     store,
@@ -329,6 +335,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
         // `deno serve` / `bun run` pass their own second argument when the server is the default export.
         info === undefined ? {} : "remoteAddress" in info || "waitUntil" in info ? info : requestInfo(request, info),
         `${idPrefix}${(++requests).toString(36)}`,
+        stampAll,
       );
       let pending: Promise<Response>;
       try {
@@ -343,11 +350,11 @@ export function createServer(options: ServerOptions): GatehouseServer {
           const body = isMcp(ctx.pathname)
             ? { jsonrpc: "2.0", id: null, error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" } }
             : { error: "temporarily_unavailable", error_description: "Storage is unavailable; retry shortly" };
-          return json(body, 503, { "retry-after": "1" });
+          return json(body, 503, { "retry-after": "1", "x-request-id": ctx.requestId });
         }
         // Last line of defence: never a stack trace, never a hang.
         logger.log("error", "unhandled error", { error: messageOf(error), requestId: ctx.requestId, path: ctx.pathname });
-        return json({ error: "server_error", error_description: "Internal error" }, 500);
+        return json({ error: "server_error", error_description: "Internal error" }, 500, { "x-request-id": ctx.requestId });
       });
     },
     serveStdio: (channel) => serveStdio(dispatcher, hub, channel),

@@ -110,6 +110,8 @@ export interface Config {
   audit: { enabled: boolean; successSampleRate: number };
   /** `LOG_LEVEL`: Gatehouse's own JSON log lines on standard error at this level and above. */
   logLevel: "debug" | "info" | "warn" | "error";
+  /** `REQUEST_ID_HEADER` (`errors` or `always`): which responses carry `X-Request-Id`. */
+  requestIdHeader: "errors" | "always";
   /** `TOOLS_API=on`: serve `GET /tools` and `POST /tools/{name}` behind the same checks. */
   toolsApi: boolean;
   /** `GATEHOUSE_SECRET`: signs state handed to clients; set it when several instances share a store. */
@@ -466,6 +468,7 @@ export function parseEnv(env: Env): Config {
       }).optional()) ?? 0,
     },
     logLevel: read(env, "LOG_LEVEL", z.enum(["debug", "info", "warn", "error"], { error: "expected debug, info, warn or error" }).optional()) ?? "info",
+    requestIdHeader: read(env, "REQUEST_ID_HEADER", z.enum(["errors", "always"], { error: "expected errors or always" }).optional()) ?? "errors",
     toolsApi: (read(env, "TOOLS_API", z.enum(["on", "off"], { error: "expected on or off" }).optional()) ?? "off") === "on",
     secret: read(env, "GATEHOUSE_SECRET", z.string().min(32, { error: "expected at least 32 characters" }).optional()),
     ignored: ignoredVariables(env, strategy),

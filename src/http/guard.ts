@@ -1,7 +1,7 @@
 /**
  * @module The outermost stage: DNS-rebinding protection (Host/Origin), CORS (preflight answered before any auth gate), and the request id.
  */
-import { isStamped, type Stage } from "./pipeline.ts";
+import { echoRequestId, isStamped, needsRequestId, type Stage } from "./pipeline.ts";
 
 export interface GuardOptions {
   /** Host header values accepted (host[:port], lowercase). Empty: any host. */
@@ -97,7 +97,7 @@ export function guardStage(options: GuardOptions): Stage {
     const headers = request.headers;
     // A caller's own request id is kept (so logs join up across services) when it is a safe token.
     const incomingId = headers.get("x-request-id");
-    if (incomingId !== null && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId)) ctx.requestId = incomingId;
+    if (incomingId !== null && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId)) echoRequestId(ctx, incomingId);
     const traceparent = headers.get("traceparent");
     if (traceparent !== null) {
       ctx.traceparent = traceparent;
@@ -107,8 +107,10 @@ export function guardStage(options: GuardOptions): Stage {
     if (!hostAllowed(headers.get("host") ?? ctx.url.host)) return Promise.resolve(refuse("Host", ctx.requestId));
     const origin = headers.get("origin");
     if (origin === null) {
-      // The common case (no browser): only the request id to add.
-      return next(request, ctx).then((response) => isStamped(ctx, response) ? response : withHeaders(response, { "x-request-id": ctx.requestId }));
+      // The common case (no browser): at most the request id to add (see `needsRequestId`).
+      return next(request, ctx).then((response) =>
+        isStamped(ctx, response) || !needsRequestId(ctx, response) ? response : withHeaders(response, { "x-request-id": ctx.requestId })
+      );
     }
     const path = ctx.pathname;
     const open = openCors(path);

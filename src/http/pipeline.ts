@@ -54,7 +54,9 @@ export interface RequestContext {
   pathname: string;
   /**
    * The id for logs and correlation: the caller's own well-formed `X-Request-Id`, else one made
-   * per instance (a random prefix and a counter: unique, not secret). Echoed as `X-Request-Id`.
+   * per instance (a random prefix and a counter: unique, not secret). Sent back as `X-Request-Id`
+   * on error responses, and on every response when the caller sent its own id or the server says
+   * `requestIdHeader: "always"`.
    */
   requestId: string;
   info: RequestInfo;
@@ -153,7 +155,9 @@ class Context implements RequestContext {
   declare stamped: Response | undefined;
   /** Headers outer stages want on the response (rate-limit headers), given to `jsonFor` up front. */
   declare responseHeaders: Record<string, string> | undefined;
-  constructor(request: Request, info: RequestInfo, requestId: string) {
+  /** Every response carries `X-Request-Id`, not only errors (the caller sent its own id, or the server says so). */
+  declare stampAll: boolean;
+  constructor(request: Request, info: RequestInfo, requestId: string, stampAll: boolean) {
     const href = this.#href = request.url;
     this.#url = undefined;
     this.requestId = requestId;
@@ -167,6 +171,7 @@ class Context implements RequestContext {
     this.tracestate = undefined;
     this.stamped = undefined;
     this.responseHeaders = undefined;
+    this.stampAll = stampAll;
     this.pathname = pathnameOf(href) ?? this.url.pathname;
   }
   get url(): URL {
@@ -175,16 +180,39 @@ class Context implements RequestContext {
 }
 
 /**
- * A JSON response for this request that already carries its `X-Request-Id`: built with every
- * header at once instead of the guard adding one afterwards (which makes the runtime build a
- * Headers object for the response; measured on the hot path).
+ * A JSON response for this request, built with every header it needs at once instead of stages
+ * adding them afterwards (which makes the runtime build a Headers object for the response; measured
+ * on the hot path). It carries `X-Request-Id` when `needsRequestId` says so.
  */
 export function jsonFor(ctx: RequestContext, body: unknown, status: number): Response {
-  const extra = ctx instanceof Context ? ctx.responseHeaders : undefined;
-  const headers = { "content-type": "application/json", "x-request-id": ctx.requestId };
+  if (!(ctx instanceof Context)) {
+    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "x-request-id": ctx.requestId } });
+  }
+  const extra = ctx.responseHeaders;
+  // Deno answers a response whose only header is Content-Type without building a Headers object
+  // (~2 µs per request saved, measured): successful answers stay that way unless asked otherwise.
+  const stamp = ctx.stampAll || status >= 400 || (body !== null && typeof body === "object" && "error" in body);
+  const headers: Record<string, string> = stamp
+    ? { "content-type": "application/json", "x-request-id": ctx.requestId }
+    : { "content-type": "application/json" };
   const response = new Response(JSON.stringify(body), { status, headers: extra ? { ...headers, ...extra } : headers });
-  if (ctx instanceof Context) ctx.stamped = response;
+  ctx.stamped = response;
   return response;
+}
+
+/**
+ * Whether `response` should carry `X-Request-Id`: every error response (status 400 and up) does, so
+ * a failure can always be reported with the id that is in the logs; a successful one does when the
+ * caller sent its own `X-Request-Id` or the server was created with `requestIdHeader: "always"`.
+ */
+export function needsRequestId(ctx: RequestContext, response: Response): boolean {
+  return !(ctx instanceof Context) || ctx.stampAll || response.status >= 400;
+}
+
+/** The caller sent its own request id: echo it on every response (called by the guard). */
+export function echoRequestId(ctx: RequestContext, requestId: string): void {
+  ctx.requestId = requestId;
+  if (ctx instanceof Context) ctx.stampAll = true;
 }
 
 /**
@@ -200,9 +228,9 @@ export function isStamped(ctx: RequestContext, response: Response): boolean {
   return ctx instanceof Context && ctx.stamped === response;
 }
 
-/** A fresh context for a request. */
-export function requestContext(request: Request, info: RequestInfo, requestId: string): RequestContext {
-  return new Context(request, info, requestId);
+/** A fresh context for a request; `stampAll` puts `X-Request-Id` on every response, not only errors. */
+export function requestContext(request: Request, info: RequestInfo, requestId: string, stampAll = false): RequestContext {
+  return new Context(request, info, requestId, stampAll);
 }
 
 /** The shared, frozen empty header set of anonymous requests (strategies replace it, never mutate it). */

@@ -19,18 +19,18 @@ describe("rate limit through createServer: every answer carries the headers", ()
   });
   const auth = { authorization: `Bearer ${TOKEN}` };
 
-  it("a JSON answer, an SSE answer and a 202 all carry RateLimit-Policy, RateLimit and X-Request-Id; the fourth call is a 429", async () => {
-    const json = await post(s, rpc("tools/call", { name: "plain", arguments: {} }), { headers: auth, version: "2025-11-25" });
+  it("a JSON answer, an SSE answer and a 202 all carry RateLimit-Policy and RateLimit (and X-Request-Id when asked for); the fourth call is a 429", async () => {
+    const json = await post(s, rpc("tools/call", { name: "plain", arguments: {} }), { headers: { ...auth, "x-request-id": "rl-json-1" }, version: "2025-11-25" });
     assert.equal(json.status, 200);
     assert.equal(json.headers.get("ratelimit-policy"), '"default";q=3;w=3');
     assert.match(json.headers.get("ratelimit") ?? "", /^"default";r=2;t=\d+$/);
-    assert.ok(json.headers.get("x-request-id"));
+    assert.equal(json.headers.get("x-request-id"), "rl-json-1");
     assert.equal((await jsonOf(json)).result.content[0].text, "ok");
 
-    const sse = await post(s, rpc("tools/call", { name: "chatty", arguments: {} }), { headers: auth, version: "2025-11-25" });
+    const sse = await post(s, rpc("tools/call", { name: "chatty", arguments: {} }), { headers: { ...auth, "x-request-id": "rl-sse-2" }, version: "2025-11-25" });
     assert.equal(sse.headers.get("content-type"), "text/event-stream");
     assert.match(sse.headers.get("ratelimit") ?? "", /^"default";r=1;t=\d+$/);
-    assert.ok(sse.headers.get("x-request-id"));
+    assert.equal(sse.headers.get("x-request-id"), "rl-sse-2");
     await sse.text();
 
     const note = await post(s, { jsonrpc: "2.0", method: "notifications/initialized" }, { headers: auth, version: "2025-11-25" });
@@ -40,5 +40,6 @@ describe("rate limit through createServer: every answer carries the headers", ()
     const refused = await post(s, rpc("tools/call", { name: "plain", arguments: {} }), { headers: auth, version: "2025-11-25" });
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+    assert.ok(refused.headers.get("x-request-id"), "an error response always carries the request id");
   });
 });

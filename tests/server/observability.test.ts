@@ -27,19 +27,39 @@ describe("observability", () => {
     metrics: { request: (m) => requests.push(m), toolCall: (m) => toolCalls.push(m) },
   });
 
-  it("puts a request id on every response, keeping a well-formed incoming one", async () => {
-    const a = await server.fetch(call("trace"));
-    assert.match(a.headers.get("x-request-id") ?? "", /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
-    assert.notEqual((await server.fetch(call("trace"))).headers.get("x-request-id"), a.headers.get("x-request-id"));
+  it("puts the request id on error responses, and on every response when the caller sent one (kept when well-formed)", async () => {
+    const ok = await server.fetch(call("trace"));
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get("x-request-id"), null, "a successful answer carries only Content-Type by default");
     const b = await server.fetch(call("trace", { headers: { "x-request-id": "req-123.abc" } }));
     assert.equal(b.headers.get("x-request-id"), "req-123.abc");
     const c = await server.fetch(call("trace", { headers: { "x-request-id": "bad id\twith spaces" } }));
-    assert.notEqual(c.headers.get("x-request-id"), "bad id\twith spaces");
+    assert.equal(c.headers.get("x-request-id"), null, "a malformed id is neither kept nor echoed");
     const refused = await server.fetch(new Request("http://evil.example/mcp", { method: "POST" }));
     assert.equal(refused.status, 403);
-    assert.ok(refused.headers.get("x-request-id"));
+    assert.match(refused.headers.get("x-request-id") ?? "", /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
+    const missing = await server.fetch(new Request("http://localhost:8000/nowhere"));
+    assert.equal(missing.status, 404);
+    assert.match(missing.headers.get("x-request-id") ?? "", /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
+    assert.notEqual(missing.headers.get("x-request-id"), refused.headers.get("x-request-id"));
     const locked = createServer({ name: "t", version: "1", auth: bearer({ token: "observability-token-0123456789abcdef" }) });
-    assert.ok((await locked.fetch(call("trace"))).headers.get("x-request-id"));
+    const unauthorized = await locked.fetch(call("trace"));
+    assert.equal(unauthorized.status, 401);
+    assert.ok(unauthorized.headers.get("x-request-id"));
+  });
+
+  it("a JSON-RPC error answer carries the request id even with HTTP 200", async () => {
+    const unknown = await server.fetch(call("no-such-tool"));
+    assert.ok((await unknown.json()).error);
+    assert.ok(unknown.headers.get("x-request-id"));
+  });
+
+  it("requestIdHeader: 'always' puts a fresh id on every response", async () => {
+    const always = createServer({ name: "t", version: "1", requestIdHeader: "always", tools: [defineTool({ name: "trace", handler: () => "ok" })] });
+    const a = await always.fetch(call("trace"));
+    assert.equal(a.status, 200);
+    assert.match(a.headers.get("x-request-id") ?? "", /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
+    assert.notEqual((await always.fetch(call("trace"))).headers.get("x-request-id"), a.headers.get("x-request-id"));
   });
 
   it("hands the caller's trace context to the tool, from _meta or else the header", async () => {
