@@ -26,7 +26,7 @@ export { rateLimit, type ToolMiddleware } from "./mcp/middleware.ts";
 export type { KV, KvKey, SetOptions } from "./store/kv.ts";
 export { memoryStore } from "./store/memory.ts";
 export { denoKvStore } from "./store/deno-kv.ts";
-export { bunSqliteStore } from "./store/bun-sqlite.ts";
+export { bunSqliteStore, sqliteStore } from "./store/sqlite.ts";
 export { workersKvStore, type WorkersKVNamespace } from "./store/workers-kv.ts";
 export { redisStore, RedisReplyError, type RedisConnection, type RedisReply, type RedisStoreOptions } from "./store/redis.ts";
 export { openStore } from "./runtime/store.ts";

@@ -15,7 +15,7 @@
 //                   BENCH_ONLY, BENCH_RUNTIMES, BENCH_VARIANTS or BENCH_EXTRAS=0, defaults to "partial"
 //                   so that it never overwrites latest.md)
 //   BENCH_TOKEN     1/0: measure authorization-code exchanges at /token (default: with the extras)
-//   BENCH_TOKEN_STORES  comma list: memory,sqlite (default both; sqlite is Deno KV on Deno)
+//   BENCH_TOKEN_STORES  comma list: memory,sqlite,denokv (default memory,sqlite; denokv runs on Deno only)
 //   BENCH_TOKEN_CODES   codes pre-issued per /token measurement (default 20000 memory; sqlite 12000 Bun, 8000 Deno)
 //
 // Writes bench/results/<name>.md and bench/results/<name>.json. Installs nothing.
@@ -159,7 +159,7 @@ const ENTRIES = [
   },
   {
     id: "gatehouse-oauth-sqlite",
-    label: "gatehouse oauth opaque token, SQLite store (Deno: Deno KV)",
+    label: "gatehouse oauth opaque token, SQLite store",
     server: "gatehouse-oauth",
     env: GH("none", { OAUTH_BENCH_STORE: "sqlite" }),
     stateFile: true,
@@ -610,6 +610,7 @@ if (EXTRAS) {
 if (TOKEN_EXCHANGE) {
   for (const runtime of RUNTIMES) {
     for (const store of TOKEN_STORES) {
+      if (store === "denokv" && runtime !== "deno") continue;
       const r = await tokenExchange(runtime, store);
       extras.tokenExchange.push({ runtime, storeOption: store, ...r });
       console.log(
@@ -694,7 +695,7 @@ if (exchanges.length === 0) {
       "the way the provider callback issues them (`createGrant` + `issueCode`, one grant per code, PKCE S256; the consent page and the upstream IdP are not in the loop), " +
       "then each is redeemed once at the real `/token` by a public client (`code`, `code_verifier`, `redirect_uri`, `resource`). " +
       "An exchange is a 200 with an `access_token`; any other answer fails the row. CPU µs: the server's CPU time over the run ÷ exchanges. " +
-      "SQLite store: `bun:sqlite` on Bun, Deno KV (SQLite-backed) on Deno.",
+      "SQLite store: `bun:sqlite` on Bun, `node:sqlite` on Deno (the same `sqliteStore`).",
     "",
   );
   md.push("| store | runtime | exchanges/s | CPU µs/exchange | p50 ms | p99 ms | exchanges | seconds | peak RSS MB |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -3,7 +3,7 @@
  */
 import type { KV } from "../store/kv.ts";
 import { memoryStore } from "../store/memory.ts";
-import { bunSqliteStore } from "../store/bun-sqlite.ts";
+import { sqliteStore } from "../store/sqlite.ts";
 import { denoKvStore } from "../store/deno-kv.ts";
 import { redisStore } from "../store/redis.ts";
 
@@ -39,8 +39,11 @@ export function openStore(spec: string): Promise<KV> {
   if (scheme === "redis" || scheme === "rediss") return openRedis(value);
   if (scheme === "sqlite") {
     if (!path) return fail(`STORE: sqlite needs a file path, as in sqlite:./gatehouse.db`);
-    if (runtime !== "bun") return fail(`STORE: sqlite:<path> needs Bun (bun:sqlite); on ${runtime} use ${alternative(runtime)}`);
-    return bunSqliteStore(path);
+    if (runtime === "this runtime") return fail(`STORE: sqlite:<path> needs Bun (bun:sqlite) or Deno (node:sqlite); on ${runtime} use ${alternative(runtime)}`);
+    // SQLite's own message may name the file: say what failed without echoing the configured path.
+    return sqliteStore(path).catch((error: unknown) =>
+      fail(`STORE: sqlite: cannot open the database file (${String((error as Error)?.message ?? error).split(path).join("<path>")})`)
+    );
   }
   if (scheme === "denokv") {
     if (runtime !== "deno") return fail(`STORE: denokv needs Deno; on ${runtime} use ${alternative(runtime)}`);
@@ -85,7 +88,7 @@ function currentRuntime(): Runtime {
 
 function alternative(runtime: Runtime): string {
   if (runtime === "bun") return "sqlite:<path> or memory";
-  if (runtime === "deno") return "denokv:<path> or memory";
+  if (runtime === "deno") return "sqlite:<path>, denokv:<path> or memory";
   return "memory";
 }
 

@@ -43,7 +43,7 @@ export interface SetOptions {
  * JSON-compatible (`undefined` is refused: use `delete`); what a caller gets back is a copy.
  *
  * `take` (read-and-delete) and `update` (read-modify-write) are atomic per key in `memoryStore`,
- * `bunSqliteStore`, `denoKvStore` and `redisStore`, also across processes sharing the backend: of
+ * `sqliteStore`, `denoKvStore` and `redisStore`, also across processes sharing the backend: of
  * many concurrent takers exactly one gets the value, and no concurrent update is lost.
  * `workersKvStore` is the exception: there both are best-effort (see its doc). Every method returns a
  * promise and reports failures (a bad key, a throwing `fn`, the backend) as a rejection.

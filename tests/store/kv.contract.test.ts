@@ -1,6 +1,6 @@
 /**
- * @module One contract suite, run against every KV backend this runtime has: memory always, Bun
- * SQLite on Bun, Deno KV on Deno (when KV is enabled), and Redis on both (a real redis-server on a
+ * @module One contract suite, run against every KV backend this runtime has: memory and SQLite
+ * always (bun:sqlite on Bun, node:sqlite on Deno), Deno KV on Deno (when KV is enabled), and Redis on both (a real redis-server on a
  * loopback port, started here; skipped with a reason when redis-server is not installed).
  */
 import { after, before, describe, it } from "node:test";
@@ -29,7 +29,7 @@ interface Backend {
 }
 
 const backends: Backend[] = [{ name: "memory", persistent: false }];
-if (isBun) backends.push({ name: "sqlite", persistent: true });
+backends.push({ name: "sqlite", persistent: true });
 if (deno) {
   backends.push({
     name: "denokv",

@@ -3,9 +3,9 @@
  * provider), configured like the `gatehouse` entry (`serverFromEnv` with the runner's environment: no
  * rate limit, audit log to stdout) with the strategy and store passed in.
  *
- * `OAUTH_BENCH_STORE`: `memory` (default) or `sqlite`: `sqlite:<path>` on Bun (bun:sqlite), and
- * `denokv:<path>` on Deno (Deno KV's local backend is SQLite; Deno has no bun:sqlite), with the path
- * under `$OAUTH_BENCH_DIR` (default: a new temporary directory).
+ * `OAUTH_BENCH_STORE`: `memory` (default), `sqlite` (`sqlite:<path>`: bun:sqlite on Bun, node:sqlite
+ * on Deno) or `denokv` (Deno only), with the file under `$OAUTH_BENCH_DIR` (default: a new temporary
+ * directory).
  *
  * At start-up it logs one user in without the browser legs (consent page, upstream IdP) that MCP
  * requests and `/token` never see: it registers a public client at `/register` (RFC 7591, through
@@ -33,11 +33,10 @@ import { benchEnv, benchPublicUrl, writeBenchState } from "../bench-env.ts";
 const env = benchEnv();
 const publicUrl = benchPublicUrl(env);
 const resource = `${publicUrl}/mcp`;
-const isDeno = "Deno" in globalThis;
 const kind = env.OAUTH_BENCH_STORE ?? "memory";
-if (kind !== "memory" && kind !== "sqlite") throw new Error("OAUTH_BENCH_STORE: expected memory or sqlite");
+if (kind !== "memory" && kind !== "sqlite" && kind !== "denokv") throw new Error("OAUTH_BENCH_STORE: expected memory, sqlite or denokv");
 const dir = kind === "memory" ? "" : env.OAUTH_BENCH_DIR || mkdtempSync(join(tmpdir(), "gatehouse-bench-store-"));
-const spec = kind === "memory" ? "memory" : isDeno ? `denokv:${join(dir, "store.kv")}` : `sqlite:${join(dir, "store.db")}`;
+const spec = kind === "memory" ? "memory" : kind === "denokv" ? `denokv:${join(dir, "store.kv")}` : `sqlite:${join(dir, "store.db")}`;
 const store = await openStore(spec);
 
 const auth = oauth({
