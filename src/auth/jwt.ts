@@ -1,7 +1,7 @@
 /** @module The `jwt` strategy: a resource server for an existing identity provider's access tokens (RFC 9068), with protected-resource metadata (RFC 9728) pointing clients at that provider. */
-import type { AuthResult, AuthStrategy } from "./strategy.ts";
+import type { AuthResult, AuthStrategy, AuthSuccess } from "./strategy.ts";
 import type { Identity } from "./identity.ts";
-import type { Handler, RequestContext } from "../http/pipeline.ts";
+import { type Handler, NO_HEADERS, type RequestContext } from "../http/pipeline.ts";
 import { accessTokenOf } from "./bearer.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { JoseError, type JoseErrorCode } from "./jwt-errors.ts";
@@ -102,7 +102,7 @@ export interface JwtStrategy extends AuthStrategy {
   /** Scopes to put in 401 challenges (may be empty). */
   readonly scopes: readonly string[];
   /** Serves the metadata at the root and path-inserted well-known URLs. */
-  routes: (request: Request, ctx: RequestContext, next: Handler) => Promise<Response | undefined>;
+  routes: (request: Request, ctx: RequestContext, next: Handler) => Promise<Response | undefined> | undefined;
 }
 
 /** The HMAC secret must be at least as long as the hash (RFC 7518 §3.2): 32 bytes for HS256. */
@@ -243,7 +243,8 @@ export function jwt(options: JwtOptions): JwtStrategy {
     return await jwks.keysFor({ alg: header.alg as AsymmetricAlgorithm, kid: header.kid });
   };
 
-  const cache = options.cache === false ? undefined : verifiedTokenCache<Identity>({ ...options.cache, now });
+  // Holds the whole success result: a hit is answered synchronously with no allocation.
+  const cache = options.cache === false ? undefined : verifiedTokenCache<AuthSuccess>({ ...options.cache, now });
   const scopes = [...(options.scopes ?? [])];
   const metadata = protectedResourceMetadata({
     resource,
@@ -260,39 +261,41 @@ export function jwt(options: JwtOptions): JwtStrategy {
     metadata,
     scopes,
     routes: (request, ctx, next) => route(request, ctx, next),
-    async authenticate(request): Promise<AuthResult> {
+    authenticate(request): AuthResult | Promise<AuthResult> {
       const credential = accessTokenOf(request);
       if (!("token" in credential)) return credential;
-      const token = credential.token;
-      const hit = cache?.get(token);
-      if (hit) return { ok: true, identity: hit, resolvedHeaders: {} };
-      let claims: JwtClaims;
-      try {
-        ({ claims } = await jwtVerify(token, keys, {
-          issuer: issuers,
-          audience,
-          audienceClaim: options.audienceClaim,
-          algorithms,
-          clockSkewSeconds: options.clockSkewSeconds,
-          now,
-        }));
-      } catch (error) {
-        if (error instanceof JoseError) return { ok: false, error: "invalid_token", description: describe(error) };
-        throw error;
-      }
-      const credentialId = `jwt:${(await sha256Hex(token)).slice(0, 16)}`;
-      const clientId = typeof claims.client_id === "string" ? claims.client_id : typeof claims.azp === "string" ? claims.azp : undefined;
-      // Frozen: one identity object is shared by every request that presents this token.
-      const identity: Identity = deepFreeze({
-        strategy: "jwt" as const,
-        subject: typeof claims.sub === "string" ? claims.sub : undefined,
-        scopes: scopesOf(claims, options.scopeClaim),
-        claims,
-        ...(clientId ? { clientId } : {}),
-        credentialId,
-      });
-      cache?.set(token, identity, (claims.exp as number) * 1000);
-      return { ok: true, identity, resolvedHeaders: {} };
+      return cache?.get(credential.token) ?? verify(credential.token);
     },
   };
+
+  async function verify(token: string): Promise<AuthResult> {
+    let claims: JwtClaims;
+    try {
+      ({ claims } = await jwtVerify(token, keys, {
+        issuer: issuers,
+        audience,
+        audienceClaim: options.audienceClaim,
+        algorithms,
+        clockSkewSeconds: options.clockSkewSeconds,
+        now,
+      }));
+    } catch (error) {
+      if (error instanceof JoseError) return { ok: false, error: "invalid_token", description: describe(error) };
+      throw error;
+    }
+    const credentialId = `jwt:${(await sha256Hex(token)).slice(0, 16)}`;
+    const clientId = typeof claims.client_id === "string" ? claims.client_id : typeof claims.azp === "string" ? claims.azp : undefined;
+    // Frozen: one identity object is shared by every request that presents this token.
+    const identity: Identity = deepFreeze({
+      strategy: "jwt" as const,
+      subject: typeof claims.sub === "string" ? claims.sub : undefined,
+      scopes: scopesOf(claims, options.scopeClaim),
+      claims,
+      ...(clientId ? { clientId } : {}),
+      credentialId,
+    });
+    const result: AuthSuccess = Object.freeze({ ok: true as const, identity, resolvedHeaders: NO_HEADERS });
+    cache?.set(token, result, (claims.exp as number) * 1000);
+    return result;
+  }
 }

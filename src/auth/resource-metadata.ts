@@ -110,15 +110,20 @@ const CACHE_CONTROL = "public, max-age=3600";
  * browser-based MCP clients read it cross-origin; no credentials are involved); OPTIONS answers
  * a preflight; other methods get 405. Any other path returns `undefined` (not ours).
  */
+/** `/a/` → `/a` (the root `/` stays). */
+export function withoutTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
 export function resourceMetadataRoute(doc: ProtectedResourceMetadata) {
   const body = JSON.stringify(doc);
   const paths = new Set(resourceMetadataPaths(doc.resource));
   const cors = { "access-control-allow-origin": "*" };
   const headers = { ...cors, "content-type": "application/json", "cache-control": CACHE_CONTROL };
 
-  return (request: Request, ctx: RequestContext, _next?: Handler): Promise<Response | undefined> => {
-    const path = ctx.pathname.replace(/(.)\/$/, "$1");
-    if (!paths.has(path)) return Promise.resolve(undefined);
+  // `undefined` (not a promise of it) for every other path: the auth stage then goes straight on.
+  return (request: Request, ctx: RequestContext, _next?: Handler): Promise<Response | undefined> | undefined => {
+    if (!paths.has(withoutTrailingSlash(ctx.pathname))) return undefined;
     switch (request.method) {
       case "GET":
         return Promise.resolve(new Response(body, { status: 200, headers }));

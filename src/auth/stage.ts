@@ -54,8 +54,9 @@ export function authStage(strategy: AuthStrategy, options: AuthStageOptions = {}
   const challenge = { scheme, resourceMetadataUrl: options.resourceMetadataUrl, scopes: options.scopes };
 
   return (next) => (request, ctx) => {
-    if (strategy.routes) return strategy.routes(request, ctx, next).then((routed) => routed ?? gate(next, request, ctx));
-    return gate(next, request, ctx);
+    const routed = strategy.routes?.(request, ctx, next);
+    if (routed === undefined) return gate(next, request, ctx);
+    return routed.then((response) => response ?? gate(next, request, ctx));
   };
 
   function gate(next: Handler, request: Request, ctx: RequestContext): Promise<Response> {

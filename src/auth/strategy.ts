@@ -74,9 +74,10 @@ export interface AuthStrategy {
   authenticate(request: Request, ctx: RequestContext): Promise<AuthResult> | AuthResult;
   /**
    * Extra public routes the strategy serves (OAuth endpoints, protected-resource metadata).
-   * Called before the auth gate; return `undefined` to pass the request on.
+   * Called before the auth gate on every request; return `undefined` (best synchronously: no promise
+   * to wait for) or a promise of `undefined` to pass the request on.
    */
-  routes?: (request: Request, ctx: RequestContext, next: Handler) => Promise<Response | undefined>;
+  routes?: (request: Request, ctx: RequestContext, next: Handler) => Promise<Response | undefined> | undefined;
   /** RFC 9728 metadata URL, when the strategy publishes one: 401/403 challenges point at it. */
   readonly resourceMetadataUrl?: string;
   /** Scopes the resource uses, named in 401 challenges (`scope="…"`). */

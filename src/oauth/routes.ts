@@ -4,7 +4,7 @@
 import { handleAuthorizeGet, handleAuthorizePost } from "./authorize.ts";
 import { handleProviderCallback } from "./callback.ts";
 import { authorizationServerMetadata } from "./metadata.ts";
-import { protectedResourceMetadata, resourceMetadataPaths, resourceMetadataRoute } from "../auth/resource-metadata.ts";
+import { protectedResourceMetadata, resourceMetadataPaths, resourceMetadataRoute, withoutTrailingSlash } from "../auth/resource-metadata.ts";
 import type { RequestContext } from "../http/pipeline.ts";
 import { handleRegister } from "./register.ts";
 import { handleRevoke } from "./revoke.ts";
@@ -64,13 +64,14 @@ export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; server
   }));
   const prmPaths = new Set(resourceMetadataPaths(s.resource));
 
+  // Every request passes here first: no URL parse (ctx.pathname) until a route matches.
   return (request: Request, ctx: RequestContext): Promise<Response | undefined> | undefined => {
-    const url = ctx.url;
-    if (prmPaths.has(url.pathname.replace(/(.)\/$/, "$1"))) return prm(request, ctx);
-    const route = table.get(url.pathname);
+    const path = ctx.pathname;
+    if (prmPaths.has(withoutTrailingSlash(path))) return prm(request, ctx);
+    const route = table.get(path);
     if (!route) return undefined;
     if (request.method === "OPTIONS") {
-      if (!corsPaths.has(url.pathname)) return undefined;
+      if (!corsPaths.has(path)) return undefined;
       return Promise.resolve(
         new Response(null, {
           status: 204,
@@ -83,6 +84,6 @@ export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; server
         }),
       );
     }
-    return route(request, url);
+    return route(request, ctx.url);
   };
 }

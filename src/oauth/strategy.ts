@@ -258,7 +258,7 @@ export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode
     publicCorsPaths: PUBLIC_CORS_PATHS,
     scopes: settings.scopes.filter((x) => x !== "offline_access"),
     settings,
-    routes: (request, ctx) => routes(request, ctx) ?? Promise.resolve(undefined),
+    routes: (request, ctx) => routes(request, ctx),
     authenticate(request): AuthResult | Promise<AuthResult> {
       const credential = accessTokenOf(request);
       if (!("token" in credential)) return credential;

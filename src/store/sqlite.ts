@@ -166,7 +166,17 @@ export async function sqliteStore(path: string): Promise<KV> {
   };
 }
 
-/** `bunSqliteStore` is {@link sqliteStore} (its first name, from when only Bun had a driver). */
+/**
+ * `bunSqliteStore` is {@link sqliteStore} (its first name, from when only Bun had a driver).
+ *
+ * @example
+ * ```ts
+ * import { bunSqliteStore, createServer } from "gatehouse";
+ *
+ * const store = await bunSqliteStore("./gatehouse.db"); // the same as sqliteStore("./gatehouse.db")
+ * export default createServer({ name: "notes", version: "1.0.0", store });
+ * ```
+ */
 export const bunSqliteStore: (path: string) => Promise<KV> = sqliteStore;
 
 /** Bun's driver on Bun, `node:sqlite` on Deno (both synchronous, with the same statement API). */

@@ -49,6 +49,23 @@ describe("verified-token cache", () => {
     assert.equal((result as unknown as { ok: boolean }).ok, true);
   });
 
+  it("a cached token is answered synchronously (no promise), and other paths pass the routes without one", async () => {
+    const time = clock();
+    const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now });
+    const token = await sign(key, { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 600 });
+    const request = () => req("/mcp", { authorization: `Bearer ${token}` });
+    const miss = strategy.authenticate(request(), contextFor(req("/mcp")));
+    assert.ok(miss instanceof Promise, "a miss verifies asynchronously");
+    assert.equal((await miss).ok, true);
+    const hit = strategy.authenticate(request(), contextFor(req("/mcp")));
+    assert.ok(!(hit instanceof Promise), "a hit is the cached result itself");
+    assert.equal(hit.ok, true);
+    assert.equal(strategy.authenticate(request(), contextFor(req("/mcp"))), hit, "the same frozen result every time");
+    assert.equal(strategy.routes(req("/mcp"), contextFor(req("/mcp")), () => Promise.resolve(new Response())), undefined);
+    const metadata = await strategy.routes(req("/.well-known/oauth-protected-resource/mcp", {}, "GET"), contextFor(req("/.well-known/oauth-protected-resource/mcp")), () => Promise.resolve(new Response()));
+    assert.equal(metadata?.status, 200);
+  });
+
   it("without the cache every request verifies again", async () => {
     const time = clock();
     const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now, cache: false });
