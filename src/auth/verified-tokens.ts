@@ -1,7 +1,7 @@
-/** @module A bounded LRU of tokens already verified, so a busy client pays one signature verification per token, not per request (DESIGN §8). */
+/** @module A bounded cache (approximately least-recently-used) of tokens already verified, so a busy client pays one signature verification per token, not per request (DESIGN §8). */
 
 export interface VerifiedTokenCacheOptions {
-  /** Most tokens kept (default 10 000); the least recently used is dropped first. */
+  /** Most tokens kept (default 10 000); one not used since it was last passed over is dropped first (about least recently used). */
   maxEntries?: number;
   /**
    * Longest a verified token is trusted without re-verifying, in ms (default 5 min), even when
@@ -33,8 +33,10 @@ export function verifiedTokenCache<T>(options: VerifiedTokenCacheOptions = {}): 
   const maxEntries = options.maxEntries ?? 10_000;
   const maxTtlMs = options.maxTtlMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
-  // Map keeps insertion order: re-inserting on a hit makes the first key the least recently used.
-  const entries = new Map<string, { value: T; expiresAt: number }>();
+  // Map keeps insertion order. A hit only marks its entry (no Map writes on the hot path: deleting and
+  // re-inserting on every hit churns the table, measured); eviction gives marked entries a second
+  // chance by moving them to the back (CLOCK, an approximation of least recently used).
+  const entries = new Map<string, { value: T; expiresAt: number; used: boolean }>();
 
   return {
     get size() {
@@ -43,9 +45,11 @@ export function verifiedTokenCache<T>(options: VerifiedTokenCacheOptions = {}): 
     get(token) {
       const entry = entries.get(token);
       if (!entry) return undefined;
-      entries.delete(token);
-      if (now() >= entry.expiresAt) return undefined;
-      entries.set(token, entry);
+      if (now() >= entry.expiresAt) {
+        entries.delete(token);
+        return undefined;
+      }
+      entry.used = true;
       return entry.value;
     },
     set(token, value, expiresAtMs) {
@@ -53,8 +57,16 @@ export function verifiedTokenCache<T>(options: VerifiedTokenCacheOptions = {}): 
       const expiresAt = Math.min(expiresAtMs, now() + maxTtlMs);
       if (expiresAt <= now()) return;
       entries.delete(token);
-      entries.set(token, { value, expiresAt });
-      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      entries.set(token, { value, expiresAt, used: false });
+      // Ends within one pass: every entry moved to the back loses its mark (the new one is never the victim).
+      while (entries.size > maxEntries) {
+        const [oldest, entry] = entries.entries().next().value as [string, { value: T; expiresAt: number; used: boolean }];
+        entries.delete(oldest);
+        if (entry.used || oldest === token) {
+          entry.used = false;
+          entries.set(oldest, entry);
+        }
+      }
     },
     clear() {
       entries.clear();

@@ -31,7 +31,7 @@ import type { KV } from "../store/kv.ts";
  * ```
  */
 export interface AccessTokenCacheOptions {
-  /** Most tokens kept (default 10 000); the least recently used is dropped first. */
+  /** Most tokens kept (default 10 000); one not used since it was last passed over is dropped first (about least recently used). */
   maxEntries?: number;
   /** Longest a validated token is trusted without looking at the store again, in ms (default 60 000). */
   ttlMs?: number;

@@ -111,7 +111,31 @@ describe("verified-token cache", () => {
     assert.equal(cache.get("a"), 1);
     time.advance(10_000);
     assert.equal(cache.get("a"), undefined, "maxTtlMs bounds trust in a withdrawn key");
+    assert.equal(cache.size, 1, "an expired entry found on a lookup is dropped");
     cache.set("d", 4, time.now() - 1);
     assert.equal(cache.get("d"), undefined, "already expired tokens are not kept");
+  });
+
+  it("a token used between insertions survives eviction; when every entry was used, the newest one still stays", () => {
+    const time = clock();
+    const cache = verifiedTokenCache<number>({ maxEntries: 3, now: time.now });
+    cache.set("hot", 0, time.now() + 60_000);
+    for (let i = 1; i <= 50; i++) {
+      assert.equal(cache.get("hot"), 0);
+      cache.set(`cold-${i}`, i, time.now() + 60_000);
+      assert.ok(cache.size <= 3);
+    }
+    assert.equal(cache.get("hot"), 0, "hit before every insertion: never evicted");
+    assert.equal(cache.get("cold-1"), undefined, "an old entry nobody asked for went");
+    assert.equal(cache.get("cold-50"), 50);
+    const all = verifiedTokenCache<number>({ maxEntries: 2, now: time.now });
+    all.set("a", 1, time.now() + 60_000);
+    all.set("b", 2, time.now() + 60_000);
+    all.get("a");
+    all.get("b");
+    all.set("c", 3, time.now() + 60_000);
+    assert.equal(all.size, 2);
+    assert.equal(all.get("c"), 3, "the entry just set is kept");
+    assert.equal([all.get("a"), all.get("b")].filter((v) => v !== undefined).length, 1, "one of the older two went");
   });
 });

@@ -77,16 +77,7 @@ describe("openStore", () => {
   });
 
   it(`on ${isBun ? "Bun (bun:sqlite)" : "Deno (node:sqlite)"}, opens sqlite:<path> and keeps data across reopen`, async () => {
-    await withTempDir(async (dir) => {
-      const spec = `sqlite:${join(dir, "gatehouse.db")}`;
-      const kv = await openStore(spec);
-      await roundTrip(kv);
-      await kv.set(["kept"], "yes");
-      await kv.close();
-      const again = await openStore(spec);
-      assert.equal(await again.get(["kept"]), "yes");
-      await again.close();
-    });
+    await withTempDir((dir) => keepsDataAcrossReopen(`sqlite:${join(dir, "gatehouse.db")}`));
   });
 
   it("a sqlite file that cannot be opened is an error that does not echo the path", async () => {
@@ -107,16 +98,7 @@ describe("openStore", () => {
   if (deno) {
     if (denoKvEnabled) {
       it("on Deno, opens denokv:<path> and keeps data across reopen", async () => {
-        await withTempDir(async (dir) => {
-          const spec = `denokv:${join(dir, "kv.sqlite")}`;
-          const kv = await openStore(spec);
-          await roundTrip(kv);
-          await kv.set(["kept"], "yes");
-          await kv.close();
-          const again = await openStore(spec);
-          assert.equal(await again.get(["kept"]), "yes");
-          await again.close();
-        });
+        await withTempDir((dir) => keepsDataAcrossReopen(`denokv:${join(dir, "kv.sqlite")}`));
       });
     } else {
       it("on Deno without --unstable-kv, rejects denokv saying how to enable it", async () => {
@@ -125,3 +107,14 @@ describe("openStore", () => {
     }
   }
 });
+
+/** Opens `spec`, checks the basics, closes it, and finds a value again after reopening. */
+async function keepsDataAcrossReopen(spec: string): Promise<void> {
+  const kv = await openStore(spec);
+  await roundTrip(kv);
+  await kv.set(["kept"], "yes");
+  await kv.close();
+  const again = await openStore(spec);
+  assert.equal(await again.get(["kept"]), "yes");
+  await again.close();
+}
