@@ -40,6 +40,17 @@ export interface TransportOptions {
   preflight: Preflight;
 }
 
+interface ScopeInit {
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  logLevel?: CallScope["logLevel"];
+  owner: string;
+  session?: SessionRuntime;
+  modern: boolean;
+  /** 2026-07-28: the HTTP request whose disconnect cancels this call. */
+  disconnect?: Request;
+}
+
 interface Pending {
   resolve: (result: Record<string, unknown>) => void;
   reject: (error: Error) => void;
@@ -278,16 +289,6 @@ export function createTransport(o: TransportOptions): Handler {
     return json(response, 200, headers);
   }
 
-  interface ScopeInit {
-    protocolVersion: string;
-    clientCapabilities: Record<string, unknown>;
-    logLevel?: CallScope["logLevel"];
-    owner: string;
-    session?: SessionRuntime;
-    modern: boolean;
-    /** 2026-07-28: the HTTP request whose disconnect cancels this call. */
-    disconnect?: Request;
-  }
 
   function makeScope(
     ctx: RequestContext,
@@ -295,49 +296,7 @@ export function createTransport(o: TransportOptions): Handler {
     emit: (message: unknown) => boolean,
     signal: AbortSignal = new AbortController().signal,
   ): CallScope {
-    const session = init.session;
-    return {
-      protocolVersion: init.protocolVersion,
-      clientCapabilities: init.clientCapabilities,
-      sessionId: session?.record.id,
-      logLevel: init.logLevel,
-      http: ctx,
-      signal,
-      notify(method, params) {
-        emit({ jsonrpc: "2.0", method, params });
-        return Promise.resolve();
-      },
-      request(method, params) {
-        const id = `gh-${randomToken(12)}`;
-        return new Promise((resolve, reject) => {
-          if (!emit({ jsonrpc: "2.0", id, method, params })) {
-            reject(new McpError(ErrorCode.InvalidRequest, `Cannot send ${method}: the client does not accept an SSE response`));
-            return;
-          }
-          pending.set(id, { resolve, reject, owner: init.owner });
-          signal.addEventListener("abort", () => {
-            pending.delete(id);
-            reject(new McpError(ErrorCode.InternalError, "Request cancelled"));
-          }, { once: true });
-        });
-      },
-      ...(session && sessions && {
-        session: {
-          async setLogLevel(level) {
-            session.record.logLevel = level;
-            await sessions.save(session);
-          },
-          async subscribe(uri) {
-            if (!session.record.subscriptions.includes(uri)) session.record.subscriptions.push(uri);
-            await sessions.save(session);
-          },
-          async unsubscribe(uri) {
-            session.record.subscriptions = session.record.subscriptions.filter((u) => u !== uri);
-            await sessions.save(session);
-          },
-        },
-      }),
-    };
+    return new Scope(ctx, init, emit, signal, pending, sessions);
   }
 
   /**
@@ -545,5 +504,79 @@ function statusOf(response: JsonRpcResponse): number {
       return 400;
     default:
       return 200;
+  }
+}
+
+/** A 2025 session's hooks (logging/setLevel, resource subscriptions), saved through the session store. */
+function sessionHooks(session: SessionRuntime, sessions: Sessions): NonNullable<CallScope["session"]> {
+  return {
+    async setLogLevel(level) {
+      session.record.logLevel = level;
+      await sessions.save(session);
+    },
+    async subscribe(uri) {
+      if (!session.record.subscriptions.includes(uri)) session.record.subscriptions.push(uri);
+      await sessions.save(session);
+    },
+    async unsubscribe(uri) {
+      session.record.subscriptions = session.record.subscriptions.filter((u) => u !== uri);
+      await sessions.save(session);
+    },
+  };
+}
+
+/**
+ * One call's scope. A class, so each request allocates one plain object (its methods live on the
+ * prototype) instead of an object literal with closures and a conditional spread.
+ */
+class Scope implements CallScope {
+  declare protocolVersion: string;
+  declare clientCapabilities: Record<string, unknown>;
+  declare sessionId: string | undefined;
+  declare logLevel: CallScope["logLevel"];
+  declare http: RequestContext;
+  declare signal: AbortSignal;
+  declare session: CallScope["session"];
+  declare owner: string;
+  declare emit: (message: unknown) => boolean;
+  declare pending: Map<string, Pending>;
+  constructor(
+    ctx: RequestContext,
+    init: ScopeInit,
+    emit: (message: unknown) => boolean,
+    signal: AbortSignal,
+    pending: Map<string, Pending>,
+    sessions: Sessions | undefined,
+  ) {
+    const session = init.session;
+    this.protocolVersion = init.protocolVersion;
+    this.clientCapabilities = init.clientCapabilities;
+    this.sessionId = session?.record.id;
+    this.logLevel = init.logLevel;
+    this.http = ctx;
+    this.signal = signal;
+    this.session = session && sessions ? sessionHooks(session, sessions) : undefined;
+    this.owner = init.owner;
+    this.emit = emit;
+    this.pending = pending;
+  }
+  notify(method: string, params: Record<string, unknown>): Promise<void> {
+    this.emit({ jsonrpc: "2.0", method, params });
+    return Promise.resolve();
+  }
+  request(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = `gh-${randomToken(12)}`;
+    const { signal, owner, pending } = this;
+    return new Promise((resolve, reject) => {
+      if (!this.emit({ jsonrpc: "2.0", id, method, params })) {
+        reject(new McpError(ErrorCode.InvalidRequest, `Cannot send ${method}: the client does not accept an SSE response`));
+        return;
+      }
+      pending.set(id, { resolve, reject, owner });
+      signal.addEventListener("abort", () => {
+        pending.delete(id);
+        reject(new McpError(ErrorCode.InternalError, "Request cancelled"));
+      }, { once: true });
+    });
   }
 }
