@@ -8,7 +8,9 @@
 //   BENCH_RUNTIMES  comma list: bun,deno (default both)
 //   BENCH_ONLY      regular expression on entry ids (e.g. "ceiling|bearer")
 //   BENCH_VARIANTS  comma list: 2025-11-25,2026-07-28 (default both)
-//   BENCH_REPEAT    measured runs per entry; the best req/s is kept (default 1; use 3 on a shared machine)
+//   BENCH_REPEAT    measured runs per entry, each paired with a run of the reference ceiling-with-parse
+//                   just before it; the best req/s is kept, and the median of the pairs' CPU ratios
+//                   (default 1; use 3 on a shared machine)
 //   BENCH_EXTRAS    0 to skip cold start and the rate-limit-keys measurement
 //   BENCH_OUT       output directory (default bench/results)
 //   BENCH_NAME      results file name without extension (default latest; a partial run, i.e. with
@@ -344,7 +346,44 @@ function wrk(url, script, seconds) {
 // ---------------------------------------------------------------------------------------------
 // Throughput.
 
-async function runEntry(runtime, entry, variant) {
+/**
+ * The reference for paired ratios: a ceiling-with-parse server of the runtime kept running beside
+ * the entries, measured again right before each of an entry's runs, so that each ratio compares two
+ * measurements taken seconds apart (on a shared machine the load changes over a run of many minutes).
+ */
+async function startReference(runtime) {
+  const port = nextPort++;
+  const [cmd, args] = serveCommand(runtime, "ceiling-parse");
+  const proc = start(cmd, args, { PORT: String(port) });
+  const url = `http://127.0.0.1:${port}/mcp`;
+  const scripts = {};
+  for (const variant of VARIANTS) {
+    const { error } = await waitAndCheck(url, VARIANT_REQUESTS[variant], proc);
+    if (error) {
+      await stop(proc);
+      console.warn(`bench: WARNING: the ${runtime} reference ceiling failed its check (${error}); no paired ratios`);
+      return undefined;
+    }
+    scripts[variant] = luaScript(`${runtime}-reference-${variant}`, VARIANT_REQUESTS[variant]);
+  }
+  return { proc, url, scripts };
+}
+
+/** One wrk run against a server, with the server's CPU µs per answered request. */
+function measure(url, script, proc) {
+  const cpu0 = cpuSecondsOf(proc.child.pid);
+  const run = wrk(url, script, SECONDS);
+  // Server CPU per answered request: less sensitive than req/s to other load on the machine.
+  run.cpuUs = ((cpuSecondsOf(proc.child.pid) - cpu0) * 1e6) / run.requests;
+  return run;
+}
+
+const median = (values) => {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+async function runEntry(runtime, entry, variant, reference) {
   const base = { runtime, entry: entry.id, label: entry.label, variant, peer: !!entry.peer, budget: entry.budget };
   if (entry.todo) return { ...base, status: "todo", note: entry.todo };
   const port = nextPort++;
@@ -373,11 +412,13 @@ async function runEntry(runtime, entry, variant) {
     const script = luaScript(`${runtime}-${entry.id}-${variant}`, request);
     if (WARMUP > 0) wrk(url, script, WARMUP);
     let w;
+    const pairs = [];
+    const paired = reference && !entry.id.startsWith("ceiling");
+    if (paired && WARMUP > 0) wrk(reference.url, reference.scripts[variant], WARMUP);
     for (let i = 0; i < REPEAT; i++) {
-      const cpu0 = cpuSecondsOf(proc.child.pid);
-      const run = wrk(url, script, SECONDS);
-      // Server CPU per answered request: less sensitive than req/s to other load on the machine.
-      run.cpuUs = ((cpuSecondsOf(proc.child.pid) - cpu0) * 1e6) / run.requests;
+      const ref = paired ? measure(reference.url, reference.scripts[variant], reference.proc) : undefined;
+      const run = measure(url, script, proc);
+      if (ref && ref.non2xx === 0 && ref.requests > 0) pairs.push({ ceilingCpuUs: ref.cpuUs, ceilingRps: ref.rps, cpuUs: run.cpuUs, rps: run.rps });
       if (!w || !(w.rps >= run.rps) || run.non2xx > 0) w = run;
       if (run.non2xx > 0) break;
     }
@@ -388,7 +429,8 @@ async function runEntry(runtime, entry, variant) {
     if (w.non2xx > 0 || after) {
       return { ...base, status: "failed-run", note: `${w.non2xx} non-2xx responses${after ? `; after the run: ${after}` : ""}` };
     }
-    return { ...base, status: "ok", rps: w.rps, p50: w.p50, p99: w.p99, cpuUs: w.cpuUs, requests: w.requests, socketErrors: w.socketErrors, ...mem };
+    const pairedCpuRatio = pairs.length ? median(pairs.map((p) => p.ceilingCpuUs / p.cpuUs)) : undefined;
+    return { ...base, status: "ok", rps: w.rps, p50: w.p50, p99: w.p99, cpuUs: w.cpuUs, requests: w.requests, socketErrors: w.socketErrors, pairs, pairedCpuRatio, ...mem };
   } finally {
     await stop(proc);
   }
@@ -566,16 +608,23 @@ if (RENDER_ONLY) {
 console.log(`bench: ${RUNTIMES.join("+")}, ${SECONDS}s per entry (+${WARMUP}s warm-up), wrk -t1 -c${CONNECTIONS}${PIN ? ", server on core 0, wrk on core 1" : ""}`);
 const results = [];
 for (const runtime of RUNTIMES) {
-  for (const entry of ENTRIES) {
-    if (ONLY && !ONLY.test(entry.id)) continue;
-    for (const variant of VARIANTS) {
-      const r = await runEntry(runtime, entry, variant);
-      results.push(r);
-      const shown = r.status === "ok"
-        ? `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpuUs.toFixed(1)} µs/req  peak ${r.peakMB.toFixed(0)} MB`
-        : `${r.status}: ${String(r.note).split("\n")[0].slice(0, 160)}`;
-      console.log(`${runtime.padEnd(5)} ${variant} ${entry.id.padEnd(27)} ${shown}`);
+  const reference = await startReference(runtime);
+  try {
+    for (const entry of ENTRIES) {
+      if (ONLY && !ONLY.test(entry.id)) continue;
+      for (const variant of VARIANTS) {
+        const r = await runEntry(runtime, entry, variant, reference);
+        results.push(r);
+        const shown = r.status === "ok"
+          ? `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpuUs.toFixed(1)} µs/req  peak ${r.peakMB.toFixed(0)} MB${
+            r.pairedCpuRatio !== undefined ? `  paired CPU ratio ${r.pairedCpuRatio.toFixed(3)}` : ""
+          }`
+          : `${r.status}: ${String(r.note).split("\n")[0].slice(0, 160)}`;
+        console.log(`${runtime.padEnd(5)} ${variant} ${entry.id.padEnd(27)} ${shown}`);
+      }
     }
+  } finally {
+    if (reference) await stop(reference.proc);
   }
 }
 
@@ -644,6 +693,8 @@ md.push(
   `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s --latency after a ${WARMUP}s warm-up; ${PIN ? "server on core 0, wrk on core 1" : "NOT pinned"}; loopback. ` +
     "Request: tools/call of `echo` with `{\"message\":\"hello\"}`. Ratio: req/s ÷ the same runtime's ceiling-with-parse for the same request. " +
     "CPU ratio: the ceiling-with-parse's CPU µs/req ÷ this entry's (roughly the ratio with the server alone on its core). " +
+    `Paired CPU ratio: the same, with a ceiling-with-parse server measured again right before each of the entry's runs (median over ${REPEAT} pair${REPEAT > 1 ? "s" : ""}); ` +
+    "it compares measurements seconds apart, so load that comes and goes on a shared machine skews it least, and the budget is judged by it. " +
     `Peak RSS: the server's VmHWM after the run. CPU µs/req: the server process's user+system CPU time over the measured run ÷ requests answered${REPEAT > 1 ? `; best of ${REPEAT} runs` : ""}.`,
   "",
   `Load average before / after: ${info.loadBefore.join(" ")} / ${info.loadAfter.join(" ")}${info.loadBefore[0] > 0.5 || info.loadAfter[0] > 1.5 ? " — **other processes were using the CPUs during this run: absolute req/s are low and noisy; CPU µs/req is the steadier column.**" : ""}`,
@@ -651,19 +702,19 @@ md.push(
 );
 for (const variant of VARIANTS) {
   md.push(`## ${variant} client${variant === "2026-07-28" ? " (`Mcp-Method`, `Mcp-Name`, `_meta`)" : " (`MCP-Protocol-Version: 2025-11-25`, no session)"}`, "");
-  md.push("| entry | runtime | req/s | ratio | CPU µs/req | CPU ratio | p50 ms | p99 ms | peak RSS MB | note |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  md.push("| entry | runtime | req/s | ratio | CPU µs/req | CPU ratio | paired CPU ratio | p50 ms | p99 ms | peak RSS MB | note |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const entry of ENTRIES) {
     for (const runtime of RUNTIMES) {
       const r = results.find((x) => x.entry === entry.id && x.runtime === runtime && x.variant === variant);
       if (!r) continue;
       if (r.status !== "ok") {
-        md.push(`| ${entry.label} | ${runtime} | — | — | — | — | — | — | — | ${r.status === "todo" ? r.note : `**${r.status}**: ${String(r.note).replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 140)}`} |`);
+        md.push(`| ${entry.label} | ${runtime} | — | — | — | — | — | — | — | — | ${r.status === "todo" ? r.note : `**${r.status}**: ${String(r.note).replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 140)}`} |`);
         continue;
       }
-      // On a busy machine req/s ratios mean little: judge the budget by the CPU ratio and say so.
-      const judged = busy ? r.cpuRatio : r.ratio;
-      const budget = r.budget ? `${judged >= r.budget ? `meets ≥ ${r.budget}` : `**below budget ${r.budget}**`}${busy ? " (by CPU ratio)" : ""}` : "";
-      md.push(`| ${entry.label} | ${runtime} | ${fmt(r.rps)} | ${fmt(r.ratio, 3)} | ${fmt(r.cpuUs, 1)} | ${fmt(r.cpuRatio, 3)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.peakMB)} | ${budget} |`);
+      // Judged by the paired CPU ratio when there is one; else, on a busy machine, by the CPU ratio.
+      const [judged, by] = Number.isFinite(r.pairedCpuRatio) ? [r.pairedCpuRatio, " (paired CPU ratio)"] : busy ? [r.cpuRatio, " (by CPU ratio)"] : [r.ratio, ""];
+      const budget = r.budget ? `${judged >= r.budget ? `meets ≥ ${r.budget}` : `**below budget ${r.budget}**`}${by}` : "";
+      md.push(`| ${entry.label} | ${runtime} | ${fmt(r.rps)} | ${fmt(r.ratio, 3)} | ${fmt(r.cpuUs, 1)} | ${fmt(r.cpuRatio, 3)} | ${fmt(r.pairedCpuRatio, 3)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.peakMB)} | ${budget} |`);
     }
   }
   md.push("");
