@@ -3,14 +3,14 @@
 // bounded in time. Every entry is checked for a correct answer first; a wrong answer posts no number.
 //
 // Environment:
-//   BENCH_SECONDS   measured seconds per entry and request variant (default 5)
+//   BENCH_SECONDS   measured seconds per run (default 3)
 //   BENCH_WARMUP    warm-up seconds before each measurement (default 1)
 //   BENCH_RUNTIMES  comma list: bun,deno (default both)
 //   BENCH_ONLY      regular expression on entry ids (e.g. "ceiling|bearer")
 //   BENCH_VARIANTS  comma list: 2025-11-25,2026-07-28 (default both)
 //   BENCH_REPEAT    measured runs per entry, each paired with a run of the reference ceiling-with-parse
 //                   just before it; the best req/s is kept, and the median of the pairs' CPU ratios
-//                   (default 1; use 3 on a shared machine)
+//                   (default 3; each entry then takes ~20 s per request variant, the whole run ~20 min)
 //   BENCH_EXTRAS    0 to skip cold start and the rate-limit-keys measurement
 //   BENCH_OUT       output directory (default bench/results)
 //   BENCH_NAME      results file name without extension (default latest; a partial run, i.e. with
@@ -29,13 +29,13 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dirname, "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const env = process.env;
-const SECONDS = Number(env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(env.BENCH_SECONDS ?? 3);
 const WARMUP = Number(env.BENCH_WARMUP ?? 1);
 const RUNTIMES = (env.BENCH_RUNTIMES ?? "bun,deno").split(",").map((s) => s.trim()).filter(Boolean);
 const VARIANTS = (env.BENCH_VARIANTS ?? "2025-11-25,2026-07-28").split(",").map((s) => s.trim()).filter(Boolean);
 const ONLY = env.BENCH_ONLY ? new RegExp(env.BENCH_ONLY) : undefined;
 const EXTRAS = env.BENCH_EXTRAS !== "0";
-const REPEAT = Math.max(1, Number(env.BENCH_REPEAT ?? 1));
+const REPEAT = Math.max(1, Number(env.BENCH_REPEAT ?? 3));
 const OUT = resolve(root, env.BENCH_OUT ?? "bench/results");
 const PARTIAL = !!(env.BENCH_ONLY || env.BENCH_RUNTIMES || env.BENCH_VARIANTS || !EXTRAS);
 const NAME = env.BENCH_NAME ?? (PARTIAL ? "partial" : "latest");
