@@ -104,17 +104,17 @@ export function resourceMetadataPaths(resource: string): string[] {
 /** How long clients and caches may keep the document (it changes only with configuration). */
 const CACHE_CONTROL = "public, max-age=3600";
 
-/**
- * A strategy `routes` hook serving `doc` at its well-known paths. The body is serialized once.
- * GET and HEAD answer 200 with `Access-Control-Allow-Origin: *` (the document is public and
- * browser-based MCP clients read it cross-origin; no credentials are involved); OPTIONS answers
- * a preflight; other methods get 405. Any other path returns `undefined` (not ours).
- */
 /** `/a/` → `/a` (the root `/` stays). */
 export function withoutTrailingSlash(path: string): string {
   return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
 }
 
+/**
+ * A strategy `routes` hook serving `doc` at its well-known paths. The body is serialized once.
+ * GET and HEAD answer 200 with `Access-Control-Allow-Origin: *` (the document is public and
+ * browser-based MCP clients read it cross-origin; no credentials are involved); OPTIONS answers
+ * a preflight; other methods get 405. Any other path returns `undefined` synchronously (not ours).
+ */
 export function resourceMetadataRoute(doc: ProtectedResourceMetadata) {
   const body = JSON.stringify(doc);
   const paths = new Set(resourceMetadataPaths(doc.resource));

@@ -289,7 +289,6 @@ export function createTransport(o: TransportOptions): Handler {
     return json(response, 200, headers);
   }
 
-
   function makeScope(
     ctx: RequestContext,
     init: ScopeInit,

@@ -99,7 +99,10 @@ export async function sqliteStore(path: string): Promise<KV> {
       db.exec("COMMIT");
       return result;
     } catch (error) {
-      db.exec("ROLLBACK");
+      // SQLite may already have rolled back (some errors end the transaction): keep the first error.
+      try {
+        db.exec("ROLLBACK");
+      } catch { /* no transaction left */ }
       throw error;
     }
   };

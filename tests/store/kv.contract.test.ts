@@ -13,6 +13,7 @@ import process from "node:process";
 import type { KV, KvKey } from "../../src/store/kv.ts";
 import { type BackendName, openBackend } from "./fixtures/open-backend.ts";
 import { redisSkipReason, type RedisServer, startRedis } from "./fixtures/redis-server.ts";
+import { binary } from "../helpers/processes.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isBun = Boolean((globalThis as { Bun?: unknown }).Bun);
@@ -305,22 +306,38 @@ function contract(backend: Backend) {
       const after = await open();
       assert.equal(await after.get(["counter"]), 2 * increments);
     });
+
+    if (backend.name !== "sqlite") return;
+
+    test("a Bun process and a Deno process on one SQLite file: each key taken by exactly one, every increment counted", async (kv, open, path) => {
+      const keys = 200, increments = 200;
+      for (let i = 0; i < keys; i++) await kv.set(["race", i], i);
+      await kv.close();
+      const startAt = Date.now() + 2500; // both children (one per runtime) are up by then
+      const [bun, deno] = await Promise.all((["bun", "deno"] as const).map((rt) => runChild(backend.name, path, startAt, keys, increments, rt)));
+      const all = [...bun.won, ...deno.won].sort((x, y) => x - y);
+      assert.deepEqual(all, Array.from({ length: keys }, (_, i) => i), "every key won exactly once");
+      const after = await open();
+      assert.equal(await after.get(["counter"]), 2 * increments);
+    });
   });
 }
 
-/** Runs fixtures/contend.ts in a child process of the current runtime and parses what it won. */
+/** Runs fixtures/contend.ts in a child process (of the current runtime unless `runtime` says) and parses what it won. */
 function runChild(
   name: BackendName,
   path: string,
   startAt: number,
   keys: number,
   increments: number,
+  runtime: "bun" | "deno" = isBun ? "bun" : "deno",
 ): Promise<{ won: number[] }> {
   const script = join(import.meta.dirname!, "fixtures", "contend.ts");
   const args = [name, path, String(startAt), String(keys), String(increments)];
-  const argv = isBun ? [script, ...args] : ["run", "-A", "--unstable-kv", script, ...args];
+  const argv = runtime === "bun" ? [script, ...args] : ["run", "-A", "--unstable-kv", script, ...args];
+  const command = runtime === (isBun ? "bun" : "deno") ? process.execPath : binary(runtime);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "";
     child.stdout.on("data", (chunk) => (out += chunk));
     child.stderr.on("data", (chunk) => (err += chunk));
