@@ -45,6 +45,19 @@ describe("oauth /authorize: request validation", () => {
     }
   });
 
+  it("lets a client with exactly one registered redirect URI omit redirect_uri, and no other client (OAuth 2.1 §4.1.1)", async () => {
+    const omit = async (id: string) => {
+      const q = new URLSearchParams((await authorizeQuery({ clientId: id })).query);
+      q.delete("redirect_uri");
+      return await get(q.toString());
+    };
+    assert.equal((await omit(clientId)).status, 200, "the one registered URI is used");
+    const two = (await register(s.server, { redirect_uris: [CLIENT_REDIRECT, "http://127.0.0.1:33418/other"] })).client_id;
+    const r = await omit(two);
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.get("location"), null, "never guesses where to redirect");
+  });
+
   it("lets the loopback port vary (RFC 8252 §7.3)", async () => {
     const { query } = await authorizeQuery({ clientId, redirectUri: "http://127.0.0.1:50123/callback" });
     assert.equal((await get(query)).status, 200);
