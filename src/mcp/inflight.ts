@@ -4,7 +4,8 @@
 export type EndReason = "cancelled" | "timeout";
 
 export interface Flight {
-  controller: AbortController;
+  /** Aborts the handler's signal (after `onEnd` has answered). */
+  abort(): void;
   /** Epoch ms after which the request is cancelled as timed out (`Infinity`: never). */
   deadline: number;
   started: number;
@@ -23,10 +24,10 @@ export function createInflight(timeoutMs: number) {
   let sweeper: ReturnType<typeof setInterval> | undefined;
   let watched = 0;
 
-  function remove(key: string, controller?: AbortController): Flight | undefined {
+  function remove(key: string, own?: Flight): Flight | undefined {
     const flight = flights.get(key);
     // A finished request removes only its own entry, not a later one that reused its id.
-    if (!flight || (controller && flight.controller !== controller)) return undefined;
+    if (!flight || (own && flight !== own)) return undefined;
     flights.delete(key);
     // The sweeper is stopped by the sweep itself once idle, not here: starting and clearing an
     // interval per request costs more than the request (measured on Deno).
@@ -38,7 +39,7 @@ export function createInflight(timeoutMs: number) {
     remove(key);
     // Settle first, then abort: the client must learn why (timeout vs its own cancellation).
     flight.onEnd(reason);
-    flight.controller.abort();
+    flight.abort();
   }
 
   function sweep() {
@@ -64,9 +65,9 @@ export function createInflight(timeoutMs: number) {
       flights.set(key, flight);
       if (flight.deadline !== Infinity && ++watched === 1 && sweeper === undefined) sweeper = setInterval(sweep, tick);
     },
-    /** The request finished by itself. */
-    finish(key: string, controller?: AbortController) {
-      remove(key, controller);
+    /** The request finished by itself (`own`: only if `key` is still this flight). */
+    finish(key: string, own?: Flight) {
+      remove(key, own);
     },
     /** `notifications/cancelled`, or the client went away. */
     cancel(key: string) {
@@ -80,3 +81,30 @@ export function createInflight(timeoutMs: number) {
 }
 
 export type Inflight = ReturnType<typeof createInflight>;
+
+/**
+ * An AbortSignal made on first use: most calls finish without anyone reading theirs, and an
+ * AbortController per call was measured on the hot path. Aborting before the first read gives an
+ * already-aborted signal.
+ */
+export class LazySignal {
+  #controller: AbortController | undefined;
+  #aborted: boolean;
+  constructor() {
+    this.#controller = undefined;
+    this.#aborted = false;
+  }
+  get signal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = this.#controller = new AbortController();
+      if (this.#aborted) controller.abort();
+    }
+    return controller.signal;
+  }
+  abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
+}

@@ -25,7 +25,7 @@ import { SseStream } from "./sse.ts";
 import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
 import type { Preflight } from "./middleware.ts";
 import { unrefTimer } from "../runtime/timers.ts";
-import { createInflight } from "./inflight.ts";
+import { createInflight, type EndReason, type Flight, type Inflight, LazySignal } from "./inflight.ts";
 import { taskOwner } from "./tasks.ts";
 
 export interface TransportOptions {
@@ -293,7 +293,7 @@ export function createTransport(o: TransportOptions): Handler {
     ctx: RequestContext,
     init: ScopeInit,
     emit: (message: unknown) => boolean,
-    signal: AbortSignal = new AbortController().signal,
+    signal: LazySignal = new LazySignal(),
   ): CallScope {
     return new Scope(ctx, init, emit, signal, pending, sessions);
   }
@@ -336,31 +336,17 @@ export function createTransport(o: TransportOptions): Handler {
   function flight(
     req: JsonRpcRequest,
     key: string,
-    scopeFor: (signal: AbortSignal) => CallScope,
+    scopeFor: (signal: LazySignal) => CallScope,
     disconnect: Request | undefined,
     done: (response: JsonRpcResponse) => void,
   ): void {
-    const controller = new AbortController();
-    let settled = false;
-    const finish = (response: JsonRpcResponse) => {
-      if (settled) return;
-      settled = true;
-      inflight.finish(key, controller);
-      done(response);
-    };
-    inflight.start(key, {
-      controller,
-      request: disconnect,
-      started: 0,
-      deadline: 0,
-      onEnd: (reason) =>
-        finish(failure(req.id, ErrorCode.InternalError, reason === "timeout" ? `Request timed out after ${o.requestTimeoutMs} ms` : "Request cancelled")),
-    });
-    dispatcher.dispatch(req, scopeFor(controller.signal)).then(finish);
+    const call = new Call(req.id, key, inflight, disconnect, done);
+    inflight.start(key, call);
+    dispatcher.dispatch(req, scopeFor(call)).then((response) => call.finish(response));
   }
 
   /** `flight` as a promise (batches answer their requests one after another). */
-  function dispatchFlight(req: JsonRpcRequest, key: string, scopeFor: (signal: AbortSignal) => CallScope): Promise<JsonRpcResponse> {
+  function dispatchFlight(req: JsonRpcRequest, key: string, scopeFor: (signal: LazySignal) => CallScope): Promise<JsonRpcResponse> {
     return new Promise((resolve) => flight(req, key, scopeFor, undefined, resolve));
   }
 
@@ -430,7 +416,7 @@ export function createTransport(o: TransportOptions): Handler {
       stream.close();
     };
     // Open until the client cancels it (notifications/cancelled) or goes away; no timeout.
-    inflight.start(key, { controller: new AbortController(), started: 0, deadline: Infinity, onEnd: end });
+    inflight.start(key, { abort: () => {}, started: 0, deadline: Infinity, onEnd: end });
     stream.onDisconnect = end;
     void version;
     return stream.attach();
@@ -534,16 +520,16 @@ class Scope implements CallScope {
   declare sessionId: string | undefined;
   declare logLevel: CallScope["logLevel"];
   declare http: RequestContext;
-  declare signal: AbortSignal;
   declare session: CallScope["session"];
   declare owner: string;
   declare emit: (message: unknown) => boolean;
   declare pending: Map<string, Pending>;
+  #signal: LazySignal;
   constructor(
     ctx: RequestContext,
     init: ScopeInit,
     emit: (message: unknown) => boolean,
-    signal: AbortSignal,
+    signal: LazySignal,
     pending: Map<string, Pending>,
     sessions: Sessions | undefined,
   ) {
@@ -553,11 +539,14 @@ class Scope implements CallScope {
     this.sessionId = session?.record.id;
     this.logLevel = init.logLevel;
     this.http = ctx;
-    this.signal = signal;
+    this.#signal = signal;
     this.session = session && sessions ? sessionHooks(session, sessions) : undefined;
     this.owner = init.owner;
     this.emit = emit;
     this.pending = pending;
+  }
+  get signal(): AbortSignal {
+    return this.#signal.signal;
   }
   notify(method: string, params: Record<string, unknown>): Promise<void> {
     this.emit({ jsonrpc: "2.0", method, params });
@@ -577,5 +566,42 @@ class Scope implements CallScope {
         reject(new McpError(ErrorCode.InternalError, "Request cancelled"));
       }, { once: true });
     });
+  }
+}
+
+/**
+ * One request being answered, as the in-flight registry sees it: settles exactly once, with the
+ * handler's answer or the error of a timeout or cancellation, and owns the call's (lazy) signal.
+ * A class, so a call costs one allocation instead of a controller and a set of closures.
+ */
+class Call extends LazySignal implements Flight {
+  declare deadline: number;
+  declare started: number;
+  declare request: Request | undefined;
+  #id: JsonRpcRequest["id"];
+  #key: string;
+  #inflight: Inflight;
+  #done: (response: JsonRpcResponse) => void;
+  #settled: boolean;
+  constructor(id: JsonRpcRequest["id"], key: string, inflight: Inflight, disconnect: Request | undefined, done: (response: JsonRpcResponse) => void) {
+    super();
+    this.deadline = 0;
+    this.started = 0;
+    this.request = disconnect;
+    this.#id = id;
+    this.#key = key;
+    this.#inflight = inflight;
+    this.#done = done;
+    this.#settled = false;
+  }
+  onEnd(reason: EndReason): void {
+    const message = reason === "timeout" ? `Request timed out after ${this.#inflight.timeoutMs} ms` : "Request cancelled";
+    this.finish(failure(this.#id, ErrorCode.InternalError, message));
+  }
+  finish(response: JsonRpcResponse): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#inflight.finish(this.#key, this);
+    this.#done(response);
   }
 }

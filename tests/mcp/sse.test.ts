@@ -234,6 +234,33 @@ describe("cancellation (2025 session)", () => {
     await r.body?.cancel();
   });
 
+  it("a handler that first reads context.signal after the cancellation finds it already aborted", async () => {
+    const started = deferred();
+    const resume = deferred();
+    const seen = deferred<boolean>();
+    const slow = server({
+      tools: [defineTool({
+        name: "slow",
+        handler: async (_args, ctx) => {
+          started.resolve();
+          await resume.promise;
+          seen.resolve(ctx.signal.aborted);
+          return "late";
+        },
+      })],
+    });
+    const { session } = await initialize(slow);
+    const req = rpc("tools/call", { name: "slow", arguments: {} });
+    const pending = post(slow, req, { session });
+    await started.promise;
+    const cancel = await post(slow, { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: req.id } }, { session });
+    assert.equal(cancel.status, 202);
+    const body = await jsonOf(await pending);
+    assert.equal(body.error?.message, "Request cancelled");
+    resume.resolve();
+    assert.equal(await seen.promise, true);
+  });
+
   it("another session's notifications/cancelled does not abort the call", async () => {
     const started = deferred();
     let abortedBy = "";
