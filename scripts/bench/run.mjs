@@ -101,6 +101,8 @@ const VARIANT_REQUESTS = {
     }),
   },
 };
+for (const v of VARIANTS) if (!(v in VARIANT_REQUESTS)) fail(`BENCH_VARIANTS: unknown variant "${v}" (known: ${Object.keys(VARIANT_REQUESTS).join(", ")})`);
+for (const r of RUNTIMES) if (r !== "bun" && r !== "deno") fail(`BENCH_RUNTIMES: unknown runtime "${r}" (known: bun, deno)`);
 
 // ---------------------------------------------------------------------------------------------
 // Entries. `server` names scripts/bench/servers/<server>.ts, served by scripts/bench/serve.ts.
@@ -109,6 +111,13 @@ const GH = (strategy, extra = {}) => ({ AUTH_STRATEGY: strategy, RATE_LIMIT_RPS:
 const ENTRIES = [
   { id: "ceiling", label: "ceiling (canned, body not read)", server: "ceiling" },
   { id: "ceiling-parse", label: "ceiling-with-parse", server: "ceiling-parse" },
+  {
+    id: "minimal",
+    label: "reference: hand-written minimal bearer handler",
+    server: "minimal",
+    env: { BEARER_TOKEN: TOKEN },
+    headers: { authorization: `Bearer ${TOKEN}` },
+  },
   { id: "gatehouse-none", label: "gatehouse none", server: "gatehouse", env: GH("none") },
   {
     id: "gatehouse-bearer",
