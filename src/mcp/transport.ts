@@ -156,7 +156,7 @@ export function createTransport(o: TransportOptions): Handler {
         return json(response, 400);
       }
       if ("method" in message && isModernMessage(message, headerVersion)) return await postModern(message, request, ctx, accept);
-      return await postLegacy([message], [], false, headerVersion, request, ctx, accept);
+      return await postSingle(message, headerVersion, request, ctx, accept);
     }
     const raw = parsed as unknown[];
     if (raw.length === 0) return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
@@ -167,7 +167,7 @@ export function createTransport(o: TransportOptions): Handler {
     if (messages.some((m) => "method" in m && isModernMessage(m, headerVersion))) {
       return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: batches are not allowed in protocol 2026-07-28");
     }
-    return await postLegacy(messages, invalid, true, headerVersion, request, ctx, accept);
+    return await postBatch(messages, invalid, headerVersion, request, ctx);
   }
 
   async function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
@@ -197,31 +197,75 @@ export function createTransport(o: TransportOptions): Handler {
     });
   }
 
-  async function postLegacy(
-    messages: JsonRpcMessage[],
-    invalid: ReturnType<typeof failure>[],
-    batch: boolean,
+  /** The answer to a protocol version this server does not speak, listing the ones it does. */
+  function unsupportedVersion(version: string): Response {
+    return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Unsupported MCP-Protocol-Version: ${version}`, {
+      supported: [...SUPPORTED_VERSIONS],
+      requested: version,
+    });
+  }
+
+  /** Checks a tools/call against the tool's requirements before anything runs; a Response is the refusal. */
+  function preflightOf(req: JsonRpcRequest, request: Request, ctx: RequestContext): Response | Promise<Response | undefined> | undefined {
+    if (req.method !== "tools/call") return undefined;
+    const name = String(req.params?.name);
+    ctx.tool = name;
+    const tool = dispatcher.registry.tools.get(name);
+    return tool && o.preflight(tool.definition, request, ctx);
+  }
+
+  /** One 2025-era message, the usual case (the batch path without its arrays). */
+  async function postSingle(
+    message: JsonRpcMessage,
     headerVersion: string | undefined,
     request: Request,
     ctx: RequestContext,
     accept: { json: boolean; sse: boolean },
   ): Promise<Response> {
-    const initialize = messages.find((m) => isRequest(m) && m.method === "initialize") as JsonRpcRequest | undefined;
-    if (initialize && (batch || messages.length > 1)) {
-      return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone");
-    }
-    const pendingSession = initialize ? undefined : findSession(request, ctx);
+    const isReq = isRequest(message);
+    if (isReq && message.method === "initialize") return await runInitialize(message, ctx, accept);
+    const pendingSession = findSession(request, ctx);
     const found = pendingSession && await pendingSession;
     if (found instanceof Response) return found;
     const session = found;
     const version = headerVersion ?? session?.record.protocolVersion ?? DEFAULT_VERSION;
-    if (!initialize && !isSupported(version)) {
-      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Unsupported MCP-Protocol-Version: ${version}`, {
-        supported: [...SUPPORTED_VERSIONS],
-        requested: version,
-      });
+    if (!isSupported(version)) return unsupportedVersion(version);
+    const owner = ownerOf(ctx, session);
+    if (!isReq) {
+      if (isResponse(message)) answer(message, owner);
+      else if (isNotification(message)) notification(message, owner);
+      return new Response(null, { status: 202 });
     }
-    if (batch && !allowsBatches(version)) {
+    const checked = preflightOf(message, request, ctx);
+    const refusal = checked instanceof Promise ? await checked : checked;
+    if (refusal) return refusal;
+    return await run(message, ctx, accept, {
+      protocolVersion: version,
+      clientCapabilities: session?.record.clientCapabilities ?? {},
+      logLevel: session?.record.logLevel,
+      owner,
+      session,
+      modern: false,
+    });
+  }
+
+  /** A 2025-03-26 JSON-RPC batch: every request answered in one JSON array (notifications are not streamed). */
+  async function postBatch(
+    messages: JsonRpcMessage[],
+    invalid: ReturnType<typeof failure>[],
+    headerVersion: string | undefined,
+    request: Request,
+    ctx: RequestContext,
+  ): Promise<Response> {
+    if (messages.some((m) => isRequest(m) && m.method === "initialize")) {
+      return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone");
+    }
+    const found = await findSession(request, ctx);
+    if (found instanceof Response) return found;
+    const session = found;
+    const version = headerVersion ?? session?.record.protocolVersion ?? DEFAULT_VERSION;
+    if (!isSupported(version)) return unsupportedVersion(version);
+    if (!allowsBatches(version)) {
       return rpcError(400, null, ErrorCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not allowed in protocol ${version}`);
     }
     const owner = ownerOf(ctx, session);
@@ -232,26 +276,10 @@ export function createTransport(o: TransportOptions): Handler {
     const requests = messages.filter(isRequest);
     if (requests.length === 0 && invalid.length === 0) return new Response(null, { status: 202 });
     for (const req of requests) {
-      if (req.method === "tools/call") ctx.tool = String(req.params?.name);
-      const tool = req.method === "tools/call" ? dispatcher.registry.tools.get(String(req.params?.name)) : undefined;
-      const checked = tool && o.preflight(tool.definition, request, ctx);
+      const checked = preflightOf(req, request, ctx);
       const refusal = checked instanceof Promise ? await checked : checked;
       if (refusal) return refusal;
     }
-    if (!batch) {
-      const req = requests[0];
-      const scope = {
-        protocolVersion: version,
-        clientCapabilities: session?.record.clientCapabilities ?? {},
-        logLevel: session?.record.logLevel,
-        owner,
-        session,
-        modern: false,
-      };
-      if (initialize) return await runInitialize(initialize, ctx, accept);
-      return await run(req, ctx, accept, scope);
-    }
-    // 2025-03-26 batches: answer every request in one JSON array (notifications are not streamed).
     const responses: JsonRpcResponse[] = invalid.map(({ jsonrpc, id, error }) => ({ jsonrpc, id, error }));
     for (const req of requests) {
       const init = { protocolVersion: version, clientCapabilities: session?.record.clientCapabilities ?? {}, logLevel: session?.record.logLevel, owner, session, modern: false };
