@@ -513,11 +513,20 @@ export function createDispatcher(o: DispatcherOptions) {
 
   /** Dispatches one request. Never rejects: every failure becomes a JSON-RPC error. */
   function dispatch(request: JsonRpcRequest, scope: CallScope): Promise<JsonRpcResponse> {
+    const out = dispatchNow(request, scope);
+    return out instanceof Promise ? out : Promise.resolve(out);
+  }
+
+  /**
+   * `dispatch`, answering synchronously when the method's handler did (a plain tool handler
+   * returning a value): the transport then has nothing in flight to register for cancellation.
+   */
+  function dispatchNow(request: JsonRpcRequest, scope: CallScope): JsonRpcResponse | Promise<JsonRpcResponse> {
     const modern = isStatelessEra(scope.protocolVersion);
     const handler = Object.hasOwn(methods, request.method) && !(modern ? LEGACY_ONLY : MODERN_ONLY).has(request.method)
       ? methods[request.method]
       : undefined;
-    if (!handler) return Promise.resolve(failure(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method}`));
+    if (!handler) return failure(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
     const fail = (error: unknown): JsonRpcResponse => {
       if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
       // Never a stack trace on the wire; the message is for the operator's log only.
@@ -534,10 +543,10 @@ export function createDispatcher(o: DispatcherOptions) {
     };
     try {
       const result = handler(request.params ?? {}, scope, request);
-      // A synchronous answer (most tools/call of plain handlers) settles without an extra await.
-      return result instanceof Promise ? result.then(answer, fail) : Promise.resolve(answer(result));
+      // A synchronous answer (most tools/call of plain handlers) is returned as it is.
+      return result instanceof Promise ? result.then(answer, fail) : answer(result);
     } catch (error) {
-      return Promise.resolve(fail(error));
+      return fail(error);
     }
   }
 
@@ -553,7 +562,7 @@ export function createDispatcher(o: DispatcherOptions) {
     return out;
   }
 
-  return { dispatch, capabilities, serverInfo, methods, registry, tasks };
+  return { dispatch, dispatchNow, capabilities, serverInfo, methods, registry, tasks };
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -369,8 +369,12 @@ export function createTransport(o: TransportOptions): Handler {
     done: (response: JsonRpcResponse) => void,
   ): void {
     const call = new Call(req.id, key, inflight, disconnect, done);
+    const answered = dispatcher.dispatchNow(req, scopeFor(call));
+    // Answered synchronously: nothing can have cancelled it and nothing waits on it, so it is never
+    // registered. Otherwise it is registered now, before any other request (a cancellation) runs.
+    if (!(answered instanceof Promise)) return done(answered);
     inflight.start(key, call);
-    dispatcher.dispatch(req, scopeFor(call)).then((response) => call.finish(response));
+    answered.then((response) => call.finish(response));
   }
 
   /** `flight` as a promise (batches answer their requests one after another). */
