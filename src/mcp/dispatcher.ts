@@ -527,27 +527,30 @@ export function createDispatcher(o: DispatcherOptions) {
       ? methods[request.method]
       : undefined;
     if (!handler) return failure(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
-    const fail = (error: unknown): JsonRpcResponse => {
-      if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
-      // Never a stack trace on the wire; the message is for the operator's log only.
-      o.logger?.log("error", `${request.method} failed`, { error: messageOf(error), requestId: scope.http.requestId, ...(scope.http.tool && { tool: scope.http.tool }) });
-      return failure(request.id, ErrorCode.InternalError, "Internal error");
-    };
-    // Whatever happens while wrapping the result is a failure too: the transport waits on this promise.
-    const answer = (result: Record<string, unknown>): JsonRpcResponse => {
-      try {
-        return success(request.id, modern ? stampModern(request.method, result) : result);
-      } catch (error) {
-        return fail(error);
-      }
-    };
     try {
       const result = handler(request.params ?? {}, scope, request);
-      // A synchronous answer (most tools/call of plain handlers) is returned as it is.
-      return result instanceof Promise ? result.then(answer, fail) : answer(result);
+      // A synchronous answer (most tools/call of plain handlers) is returned as it is, with no closures made.
+      if (!(result instanceof Promise)) return answer(request, scope, modern, result);
+      return result.then((value) => answer(request, scope, modern, value), (error) => fail(request, scope, error));
     } catch (error) {
-      return fail(error);
+      return fail(request, scope, error);
     }
+  }
+
+  /** The success envelope; whatever happens while wrapping the result is a failure too (the transport waits on it). */
+  function answer(request: JsonRpcRequest, scope: CallScope, modern: boolean, result: Record<string, unknown>): JsonRpcResponse {
+    try {
+      return success(request.id, modern ? stampModern(request.method, result) : result);
+    } catch (error) {
+      return fail(request, scope, error);
+    }
+  }
+
+  function fail(request: JsonRpcRequest, scope: CallScope, error: unknown): JsonRpcResponse {
+    if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
+    // Never a stack trace on the wire; the message is for the operator's log only.
+    o.logger?.log("error", `${request.method} failed`, { error: messageOf(error), requestId: scope.http.requestId, ...(scope.http.tool && { tool: scope.http.tool }) });
+    return failure(request.id, ErrorCode.InternalError, "Internal error");
   }
 
   const serverInfoMeta = { "io.modelcontextprotocol/serverInfo": serverInfo };
