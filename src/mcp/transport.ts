@@ -283,7 +283,7 @@ export function createTransport(o: TransportOptions): Handler {
     const responses: JsonRpcResponse[] = invalid.map(({ jsonrpc, id, error }) => ({ jsonrpc, id, error }));
     for (const req of requests) {
       const init = { protocolVersion: version, clientCapabilities: session?.record.clientCapabilities ?? {}, logLevel: session?.record.logLevel, owner, session, modern: false };
-      responses.push(await dispatchFlight(req, `${owner}\u0000${String(req.id)}`, (signal) => makeScope(ctx, init, () => false, signal)));
+      responses.push(await dispatchFlight(req, owner, (signal) => makeScope(ctx, init, () => false, signal)));
     }
     return json(responses);
   }
@@ -333,7 +333,6 @@ export function createTransport(o: TransportOptions): Handler {
   function run(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }, init: ScopeInit): Promise<Response> {
     return new Promise<Response>((resolve) => {
       let stream: SseStream | undefined;
-      const key = `${init.owner}\u0000${String(req.id)}`;
       const openStream = () => {
         const s = stream = new SseStream(randomToken(12));
         if (init.session) {
@@ -342,7 +341,7 @@ export function createTransport(o: TransportOptions): Handler {
           s.onClose = () => unrefTimer(setTimeout(() => streams.delete(s.id), 5 * 60_000));
         }
         // 2026-07-28: closing the connection is how a client cancels (there is no session to resume).
-        if (init.disconnect) s.onDisconnect = () => inflight.cancel(key);
+        if (init.disconnect) s.onDisconnect = () => inflight.cancel(flightKey(init.owner, req.id));
         resolve(s.attach(undefined, { prime: init.session !== undefined }));
       };
       const emit = (message: unknown) => {
@@ -352,7 +351,7 @@ export function createTransport(o: TransportOptions): Handler {
         return true;
       };
       if (!accept.json) openStream();
-      flight(req, key, (signal) => makeScope(ctx, init, emit, signal), init.disconnect, (response) => {
+      flight(req, init.owner, (signal) => makeScope(ctx, init, emit, signal), init.disconnect, (response) => {
         if (!stream) return resolve(jsonFor(ctx, response, init.modern ? statusOf(response) : 200));
         stream.send(response);
         stream.close();
@@ -363,23 +362,23 @@ export function createTransport(o: TransportOptions): Handler {
   /** Dispatches with cancellation and a timeout, both of which answer with a JSON-RPC error; `done` gets exactly one response. */
   function flight(
     req: JsonRpcRequest,
-    key: string,
+    owner: string,
     scopeFor: (signal: LazySignal) => CallScope,
     disconnect: Request | undefined,
     done: (response: JsonRpcResponse) => void,
   ): void {
-    const call = new Call(req.id, key, inflight, disconnect, done);
+    const call = new Call(req.id, owner, inflight, disconnect, done);
     const answered = dispatcher.dispatchNow(req, scopeFor(call));
     // Answered synchronously: nothing can have cancelled it and nothing waits on it, so it is never
     // registered. Otherwise it is registered now, before any other request (a cancellation) runs.
     if (!(answered instanceof Promise)) return done(answered);
-    inflight.start(key, call);
+    call.register();
     answered.then((response) => call.finish(response));
   }
 
   /** `flight` as a promise (batches answer their requests one after another). */
-  function dispatchFlight(req: JsonRpcRequest, key: string, scopeFor: (signal: LazySignal) => CallScope): Promise<JsonRpcResponse> {
-    return new Promise((resolve) => flight(req, key, scopeFor, undefined, resolve));
+  function dispatchFlight(req: JsonRpcRequest, owner: string, scopeFor: (signal: LazySignal) => CallScope): Promise<JsonRpcResponse> {
+    return new Promise((resolve) => flight(req, owner, scopeFor, undefined, resolve));
   }
 
   /** A client's answer to one of our server-to-client requests. */
@@ -398,7 +397,7 @@ export function createTransport(o: TransportOptions): Handler {
   function cancel(params: Record<string, unknown> | undefined, owner: string) {
     const id = params?.requestId;
     if (typeof id !== "string" && typeof id !== "number") return;
-    inflight.cancel(`${owner}\u0000${String(id)}`);
+    inflight.cancel(flightKey(owner, id));
   }
 
   /** 2026-07-28 `subscriptions/listen`: an SSE stream that starts with an acknowledgement and carries list/resource changes. */
@@ -441,7 +440,7 @@ export function createTransport(o: TransportOptions): Handler {
       removeHub();
       removeTasks?.();
     };
-    const key = `${ownerOf(ctx)}\u0000${String(req.id)}`;
+    const key = flightKey(ownerOf(ctx), req.id);
     const end = () => {
       remove();
       inflight.finish(key);
@@ -505,6 +504,11 @@ export function createTransport(o: TransportOptions): Handler {
     await sessions.delete(found.record.id);
     return new Response(null, { status: 204 });
   }
+}
+
+/** A call's key in the in-flight registry: who asked, and the id they gave it. */
+function flightKey(owner: string, id: unknown): string {
+  return `${owner}\u0000${String(id)}`;
 }
 
 /** 2026-07-28 maps protocol-level errors onto HTTP statuses; handler errors stay in-band with 200. */
@@ -611,20 +615,26 @@ class Call extends LazySignal implements Flight {
   declare started: number;
   declare request: Request | undefined;
   #id: JsonRpcRequest["id"];
-  #key: string;
+  #owner: string;
+  #key: string | undefined;
   #inflight: Inflight;
   #done: (response: JsonRpcResponse) => void;
   #settled: boolean;
-  constructor(id: JsonRpcRequest["id"], key: string, inflight: Inflight, disconnect: Request | undefined, done: (response: JsonRpcResponse) => void) {
+  constructor(id: JsonRpcRequest["id"], owner: string, inflight: Inflight, disconnect: Request | undefined, done: (response: JsonRpcResponse) => void) {
     super();
     this.deadline = 0;
     this.started = 0;
     this.request = disconnect;
     this.#id = id;
-    this.#key = key;
+    this.#owner = owner;
+    this.#key = undefined;
     this.#inflight = inflight;
     this.#done = done;
     this.#settled = false;
+  }
+  /** Enters the in-flight registry (a call still running after its handler returned a promise). */
+  register(): void {
+    this.#inflight.start(this.#key = flightKey(this.#owner, this.#id), this);
   }
   onEnd(reason: EndReason): void {
     const message = reason === "timeout" ? `Request timed out after ${this.#inflight.timeoutMs} ms` : "Request cancelled";
@@ -633,7 +643,7 @@ class Call extends LazySignal implements Flight {
   finish(response: JsonRpcResponse): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#inflight.finish(this.#key, this);
+    if (this.#key !== undefined) this.#inflight.finish(this.#key, this);
     this.#done(response);
   }
 }
