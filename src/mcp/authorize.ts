@@ -30,5 +30,7 @@ export function authorizeTool(tool: ToolDefinition, auth: Identity | null, hiera
       };
     }
   }
-  return { ok: true };
+  return ALLOWED;
 }
+
+const ALLOWED: ToolDecision = Object.freeze({ ok: true as const });
