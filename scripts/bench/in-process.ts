@@ -13,8 +13,6 @@
  * `--cpu-prof-md` (Bun) or `--cpu-prof --cpu-prof-md` (Deno) to profile. Not a test and not the
  * budget: the budget is judged over real sockets by `npm run bench`.
  */
-import { z } from "zod";
-
 const g = globalThis as unknown as {
   Deno?: { env: { get(k: string): string | undefined; set(k: string, v: string): void }; exit(code: number): never };
   process?: { env: Record<string, string | undefined>; exit(code: number): never };
@@ -27,6 +25,9 @@ for (const [k, v] of Object.entries({ AUTH_STRATEGY: "bearer", BEARER_TOKEN: TOK
   if (getEnv(k) === undefined) setEnv(k, v);
 }
 const { default: gatehouse } = await import("../../src/main.ts");
+// The wrk bench's own entries, so both measure the same handlers (minimal reads BEARER_TOKEN, set above).
+const { fetch: ceiling } = await import("./servers/ceiling-parse.ts");
+const { fetch: minimal } = await import("./servers/minimal.ts");
 
 const body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}';
 const headers = {
@@ -38,36 +39,6 @@ const headers = {
   "content-length": String(body.length),
 };
 const info = g.Deno ? { remoteAddr: { hostname: "127.0.0.1" } } : { requestIP: () => ({ address: "127.0.0.1" }) };
-
-async function ceiling(request: Request): Promise<Response> {
-  const m = JSON.parse(await request.text());
-  const text = `{"jsonrpc":"2.0","id":${JSON.stringify(m.id)},"result":{"content":[{"type":"text","text":${JSON.stringify(m.params.arguments.message)}}]}}`;
-  return new Response(text, { headers: { "content-type": "application/json" } });
-}
-
-const tools = new Map([["echo", { schema: z.object({ message: z.string() }), handler: ({ message }: { message: string }) => message }]]);
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return d === 0;
-}
-async function minimal(request: Request): Promise<Response> {
-  const h = request.headers;
-  const auth = h.get("authorization");
-  if (!auth || !auth.startsWith("Bearer ") || !sameSecret(auth.slice(7), TOKEN)) return new Response(null, { status: 401 });
-  if (h.get("content-type") !== "application/json" || !h.get("accept") || h.get("origin")) return new Response(null, { status: 400 });
-  const version = h.get("mcp-protocol-version");
-  const m = JSON.parse(await request.text());
-  if (m.jsonrpc !== "2.0" || m.method !== "tools/call" || version !== "2025-11-25") return new Response(null, { status: 400 });
-  const tool = tools.get(m.params.name);
-  const args = tool?.schema.safeParse(m.params.arguments);
-  if (!tool || !args?.success) return new Response(null, { status: 400 });
-  const text = await tool.handler(args.data);
-  return new Response(JSON.stringify({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text }] } }), {
-    headers: { "content-type": "application/json" },
-  });
-}
 
 type Fetch = (request: Request) => Promise<Response>;
 const handlers: Record<string, Fetch> = { ceiling, minimal, gatehouse: (r) => gatehouse.fetch(r, info as never) };
