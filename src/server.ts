@@ -8,7 +8,7 @@ import type { AuthStrategy } from "./auth/strategy.ts";
 import { none } from "./auth/none.ts";
 import { authStage } from "./auth/stage.ts";
 import type { ScopeHierarchy } from "./auth/scopes.ts";
-import { preAuthRateLimitStage, rateLimitStage } from "./ratelimit/stage.ts";
+import { preAuthRateLimitStage, type RateLimitHeaders, rateLimitStage } from "./ratelimit/stage.ts";
 import type { KV } from "./store/kv.ts";
 import { memoryStore } from "./store/memory.ts";
 import { guardedStore, StoreUnavailableError } from "./store/guarded.ts";
@@ -43,8 +43,8 @@ import { metricsStage, type MetricsHooks } from "./observe/metrics.ts";
  * - `oauthEndpoints`: per-address limit on the `oauth` strategy's endpoints (10/s, bursts of 100 when
  *   left out); only in effect when `rateLimit` is set.
  *
- * A refusal is HTTP 429 with `Retry-After` and the IETF `RateLimit-Policy` / `RateLimit` headers.
- * When the store fails or times out, rate limiting fails open (the request is let through).
+ * A refusal is HTTP 429 with `Retry-After` and the IETF `RateLimit-Policy` / `RateLimit` headers;
+ * allowed responses carry them once the caller nears the limit (`headers`). When the store fails or times out, rate limiting fails open (the request is let through).
  * `createServer` throws `RangeError` when an `rps` is not a positive number or a `burst` is below 1.
  *
  * @example
@@ -71,6 +71,13 @@ export interface RateLimitSettings {
    * generous because hosted connectors send many users' logins from few addresses.
    */
   oauthEndpoints?: { rps: number; burst: number };
+  /**
+   * Which allowed responses carry `RateLimit-Policy` / `RateLimit` (a 429 always does): `"near-limit"`
+   * (default) once at most half the caller's burst is left, so a client pacing itself sees them
+   * before it is refused; `"always"` on every response (on Deno each extra response header costs
+   * several µs per request).
+   */
+  headers?: RateLimitHeaders;
 }
 
 /**
@@ -315,10 +322,10 @@ export function createServer(options: ServerOptions): GatehouseServer {
     // the per-caller limit inside it, where the caller is known.
     ...(limit?.preAuth ? [preAuthRateLimitStage({ store, ...limit.preAuth, protectedPaths: isProtected })] : []),
     ...(limit && oauthPaths.size > 0
-      ? [rateLimitStage({ store, ...(limit.oauthEndpoints ?? { rps: 10, burst: 100 }), protectedPaths: (p) => oauthPaths.has(p), policy: "oauth" })]
+      ? [rateLimitStage({ store, ...(limit.oauthEndpoints ?? { rps: 10, burst: 100 }), protectedPaths: (p) => oauthPaths.has(p), policy: "oauth", headers: limit.headers })]
       : []),
     authStage(auth, { protectedPaths: isProtected, resourceMetadataUrl: auth.resourceMetadataUrl, scopes: auth.scopes }),
-    ...(limit ? [rateLimitStage({ store, rps: limit.rps, burst: limit.burst, protectedPaths: isProtected })] : []),
+    ...(limit ? [rateLimitStage({ store, rps: limit.rps, burst: limit.burst, protectedPaths: isProtected, headers: limit.headers })] : []),
     ...(options.stages ?? []),
   ];
   const handler = compose(stages, routes);

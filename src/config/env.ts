@@ -80,6 +80,8 @@ export interface RateLimitConfig {
   burst: number;
   /** The per-address limit on refused credentials (see `preAuthRateLimitStage`). */
   preAuth: { rps: number; burst: number };
+  /** `RATE_LIMIT_HEADERS` (`near-limit` or `always`): which allowed responses carry the RateLimit headers. */
+  headers: "near-limit" | "always";
 }
 
 export interface Config {
@@ -437,6 +439,7 @@ export function parseEnv(env: Env): Config {
         rps: read(env, "RATE_LIMIT_PREAUTH_RPS", positiveNumber.optional()) ?? DEFAULTS.preAuthRps,
         burst: read(env, "RATE_LIMIT_PREAUTH_BURST", burst.optional()) ?? DEFAULTS.preAuthBurst,
       },
+      headers: read(env, "RATE_LIMIT_HEADERS", z.enum(["near-limit", "always"], { error: "expected near-limit or always" }).optional()) ?? "near-limit",
     };
   })();
 

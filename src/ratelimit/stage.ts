@@ -26,7 +26,15 @@ export interface RateLimitOptions extends CommonOptions {
   keyOf?: (request: Request, ctx: RequestContext) => string;
   /** What a request costs (per-tool weights, e.g. from the `Mcp-Name` header). Default 1. */
   costOf?: (request: Request, ctx: RequestContext) => number;
+  /**
+   * Which allowed responses carry `RateLimit-Policy` / `RateLimit` (a 429 always does):
+   * `"near-limit"` (default) once at most half the caller's burst is left, `"always"` on every one.
+   */
+  headers?: RateLimitHeaders;
 }
+
+/** See {@link RateLimitOptions.headers}. */
+export type RateLimitHeaders = "near-limit" | "always";
 
 export type PreAuthRateLimitOptions = CommonOptions;
 
@@ -54,6 +62,9 @@ function addressKey(ctx: RequestContext): string {
 export function rateLimitStage(options: RateLimitOptions): Stage {
   const limiter = bucketLimiter(options, options.policy ?? "default");
   const keyOf = options.keyOf ?? rateLimitKey;
+  // A caller with more than half its burst left is far from a 429 and gets no headers by default:
+  // on Deno any response header besides Content-Type costs several µs per request (measured).
+  const quietAbove = options.headers === "always" ? Infinity : Math.floor(options.burst / 2);
   return (next) => (request, ctx) => {
     if (!limiter.applies(request, ctx)) return next(request, ctx);
     const cost = options.costOf?.(request, ctx) ?? 1;
@@ -70,7 +81,7 @@ export function rateLimitStage(options: RateLimitOptions): Stage {
       const v = extra > 0 ? await limiter.take(key, extra) : undefined;
       return v && !v.allowed ? limiter.refuse(v) : undefined;
     };
-    if (!verdict) return next(request, ctx); // the store failed: let it through, unannotated
+    if (!verdict || verdict.remaining > quietAbove) return next(request, ctx); // unannotated (when the store failed, too)
     // The MCP transport builds its response with these headers; anything else is annotated after.
     addResponseHeaders(ctx, limiter.headersFor(verdict));
     return next(request, ctx).then((response) => isStamped(ctx, response) ? response : limiter.annotate(response, verdict));
@@ -86,23 +97,33 @@ export function rateLimitStage(options: RateLimitOptions): Stage {
  */
 export function preAuthRateLimitStage(options: PreAuthRateLimitOptions): Stage {
   const limiter = bucketLimiter(options, options.policy ?? "preauth");
-  return (next) => async (request, ctx) => {
+  return (next) => (request, ctx) => {
     if (!limiter.applies(request, ctx)) return next(request, ctx);
     const key = addressKey(ctx);
-    const peek = await limiter.peek(key);
-    if (peek && !peek.allowed) return limiter.refuse(peek);
-    const response = await next(request, ctx);
-    if (credentialRefused(ctx)) await limiter.take(key, 1);
-    return response;
+    const peek = limiter.peek(key);
+    // A process-local store answers synchronously: no promise until the next stage's.
+    return peek instanceof Promise ? peek.then((verdict) => pass(verdict, key, next, request, ctx)) : pass(peek, key, next, request, ctx);
   };
+
+  function pass(peek: BucketVerdict | undefined, key: string, next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
+    if (peek && !peek.allowed) return Promise.resolve(limiter.refuse(peek));
+    const response = next(request, ctx);
+    // Already authenticated (strategies that answer synchronously): no credential was refused.
+    if (ctx.auth) return response;
+    return response.then((answered) => {
+      if (!credentialRefused(ctx)) return answered;
+      const taken = limiter.take(key, 1);
+      return taken instanceof Promise ? taken.then(() => answered) : answered;
+    });
+  }
 }
 
 export interface Limiter {
   applies(request: Request, ctx: RequestContext): boolean;
   /** Takes `cost` tokens atomically; `undefined` when the store failed. Synchronous over a process-local store. */
   take(key: string, cost: number): BucketVerdict | Promise<BucketVerdict | undefined>;
-  /** Would one more request pass? Reads without writing. */
-  peek(key: string): Promise<BucketVerdict | undefined>;
+  /** Would one more request pass? Reads without writing; `undefined` when the store failed. Synchronous over a process-local store. */
+  peek(key: string): BucketVerdict | Promise<BucketVerdict | undefined>;
   refuse(verdict: BucketVerdict): Response;
   annotate(response: Response, verdict: BucketVerdict): Response;
   /** The `RateLimit-Policy` and `RateLimit` headers for a verdict. */
@@ -140,14 +161,8 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
       return local ? local.take(key, cost) : takeFromStore(key, cost);
     },
     headersFor,
-    async peek(key) {
-      if (local) return local.peek(key);
-      try {
-        const state = await store.get<{ tokens: number; updatedAt: number }>(storeKey(key));
-        return takeTokens(state, now(), limits(1));
-      } catch {
-        return undefined;
-      }
+    peek(key) {
+      return local ? local.peek(key) : peekInStore(key);
     },
     refuse(verdict) {
       const seconds = retryAfterSeconds(verdict);
@@ -170,6 +185,15 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
       }
     },
   };
+
+  async function peekInStore(key: string): Promise<BucketVerdict | undefined> {
+    try {
+      const state = await store.get<{ tokens: number; updatedAt: number }>(storeKey(key));
+      return takeTokens(state, now(), limits(1));
+    } catch {
+      return undefined;
+    }
+  }
 
   async function takeFromStore(key: string, cost: number): Promise<BucketVerdict | undefined> {
     let verdict: BucketVerdict | undefined;

@@ -29,7 +29,7 @@ describe("parseEnv defaults", () => {
     assert.equal(config.port, 8000);
     assert.equal(config.hostname, "127.0.0.1");
     assert.equal(config.publicUrl, "http://localhost:8000");
-    assert.deepEqual(config.rateLimit, { rps: 10, burst: 20, preAuth: { rps: 5, burst: 100 } });
+    assert.deepEqual(config.rateLimit, { rps: 10, burst: 20, preAuth: { rps: 5, burst: 100 }, headers: "near-limit" });
     assert.deepEqual(config.store, { kind: "memory" });
     assert.deepEqual(config.allowedOrigins, []);
     assert.equal(config.maxBodyBytes, 1_048_576);
@@ -151,7 +151,7 @@ describe("server settings", () => {
 
   it("rate limits: defaults, burst following rps, off, and errors", () => {
     assert.equal(parseEnv({ RATE_LIMIT_RPS: "50" }).rateLimit?.burst, 100);
-    assert.deepEqual(parseEnv({ RATE_LIMIT_RPS: "0.5", RATE_LIMIT_BURST: "3" }).rateLimit, { rps: 0.5, burst: 3, preAuth: { rps: 5, burst: 100 } });
+    assert.deepEqual(parseEnv({ RATE_LIMIT_RPS: "0.5", RATE_LIMIT_BURST: "3" }).rateLimit, { rps: 0.5, burst: 3, preAuth: { rps: 5, burst: 100 }, headers: "near-limit" });
     assert.equal(parseEnv({ RATE_LIMIT_RPS: "off" }).rateLimit, null);
     assert.equal(parseEnv({ RATE_LIMIT_RPS: "0" }).rateLimit, null);
     assert.deepEqual(parseEnv({ RATE_LIMIT_PREAUTH_RPS: "2", RATE_LIMIT_PREAUTH_BURST: "10" }).rateLimit?.preAuth, { rps: 2, burst: 10 });
@@ -160,6 +160,8 @@ describe("server settings", () => {
     fails({ RATE_LIMIT_BURST: "0.5" }, "RATE_LIMIT_BURST", />= 1/);
     fails({ RATE_LIMIT_BURST: "lots" }, "RATE_LIMIT_BURST");
     fails({ RATE_LIMIT_PREAUTH_RPS: "0" }, "RATE_LIMIT_PREAUTH_RPS");
+    assert.equal(parseEnv({ RATE_LIMIT_HEADERS: "always" }).rateLimit?.headers, "always");
+    fails({ RATE_LIMIT_HEADERS: "sometimes" }, "RATE_LIMIT_HEADERS", /near-limit or always/);
   });
 
   it("STORE", () => {

@@ -5,10 +5,10 @@ import { jsonOf, post, rpc, server } from "../mcp/helpers.ts";
 
 const TOKEN = "server-headers-token-0123456789abcdefghij";
 
-describe("rate limit through createServer: every answer carries the headers", () => {
+describe("rate limit through createServer with headers: \"always\": every answer carries the headers", () => {
   const s = server({
     auth: bearer({ token: TOKEN }),
-    rateLimit: { rps: 1, burst: 3 },
+    rateLimit: { rps: 1, burst: 3, headers: "always" },
     tools: [
       defineTool({ name: "plain", handler: () => "ok" }),
       defineTool({ name: "chatty", handler: async (_a, ctx) => {
@@ -41,5 +41,27 @@ describe("rate limit through createServer: every answer carries the headers", ()
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers.get("retry-after")) >= 1);
     assert.ok(refused.headers.get("x-request-id"), "an error response always carries the request id");
+  });
+});
+
+describe("rate limit through createServer by default: the headers appear once the caller nears the limit", () => {
+  const s = server({ auth: bearer({ token: TOKEN }), rateLimit: { rps: 0.01, burst: 6 }, tools: [defineTool({ name: "plain", handler: () => "ok" })] });
+  const call = () => post(s, rpc("tools/call", { name: "plain", arguments: {} }), { headers: { authorization: `Bearer ${TOKEN}` }, version: "2025-11-25" });
+
+  it("no RateLimit headers while more than half the burst is left, then on every answer, and on the 429", async () => {
+    const seen: (string | null)[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await call();
+      assert.equal(res.status, 200);
+      await res.text();
+      assert.equal(res.headers.get("ratelimit-policy") === null, res.headers.get("ratelimit") === null, "both headers or neither");
+      seen.push(res.headers.get("ratelimit"));
+    }
+    // Remaining after each call: 5, 4 (more than half of 6: quiet), then 3, 2, 1, 0.
+    assert.deepEqual(seen.map((h) => h?.replace(/;t=\d+$/, "") ?? null), [null, null, '"default";r=3', '"default";r=2', '"default";r=1', '"default";r=0']);
+    const refused = await call();
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get("ratelimit-policy"), '"default";q=6;w=600');
+    assert.match(refused.headers.get("ratelimit") ?? "", /^"default";r=0;t=\d+$/);
   });
 });
