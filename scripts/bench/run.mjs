@@ -139,8 +139,16 @@ const ENTRIES = [
     id: "gatehouse-bearer-ratelimit",
     label: "gatehouse bearer + rate limit (default stages, huge limit)",
     server: "gatehouse",
-    // The default limiter (per-credential bucket + pre-auth per-address stage), with a limit no run reaches.
+    // The default limiter (per-credential bucket + pre-auth per-address stage), with a limit no run
+    // reaches; far from the limit, allowed responses carry no RateLimit headers (the default).
     env: GH("bearer", { BEARER_TOKEN: TOKEN, RATE_LIMIT_RPS: "1000000000", RATE_LIMIT_BURST: "1000000000" }),
+    headers: { authorization: `Bearer ${TOKEN}` },
+  },
+  {
+    id: "gatehouse-bearer-ratelimit-headers",
+    label: "gatehouse bearer + rate limit, RateLimit headers on every response",
+    server: "gatehouse",
+    env: GH("bearer", { BEARER_TOKEN: TOKEN, RATE_LIMIT_RPS: "1000000000", RATE_LIMIT_BURST: "1000000000", RATE_LIMIT_HEADERS: "always" }),
     headers: { authorization: `Bearer ${TOKEN}` },
   },
   // jwt and oauth entries make their credential at start-up and hand it over in a state file

@@ -16,6 +16,8 @@ import { type BucketVerdict, takeTokens } from "./bucket.ts";
 export interface LocalBuckets {
   take(key: string, cost: number): BucketVerdict;
   peek(key: string): BucketVerdict;
+  /** True when every bucket is full (nothing taken lately): then a peek at any key would allow. */
+  idle(): boolean;
   /** Slots holding a bucket that is not full yet. */
   readonly size: number;
 }
@@ -32,6 +34,8 @@ export function localBuckets(rps: number, burst: number, now: () => number): Loc
   // 0: never used. Any other value: the time the bucket is full again (passed: reusable).
   let fullAt = new Float64Array(capacity);
   let used = 0;
+  /** The latest time any bucket is full again: from then on all are (see `idle`). */
+  let busyUntil = 0;
 
   /** Index of the key's slot, or of the slot a new key should take (~index - 1). */
   function slotOf(a: number, b: number, t: number): number {
@@ -79,7 +83,8 @@ export function localBuckets(rps: number, burst: number, now: () => number): Loc
     },
     take(key, cost) {
       const t = now();
-      const a = hash(key, seedA), b = hash(key, seedB);
+      hashes(key, seedA, seedB);
+      const a = pair[0], b = pair[1];
       let slot = slotOf(a, b, t);
       const verdict = takeTokens(stateAt(slot, t), t, { rps, burst, cost });
       const tokens = verdict.state.tokens;
@@ -98,23 +103,37 @@ export function localBuckets(rps: number, burst: number, now: () => number): Loc
         hashB[slot] = b;
       }
       // Never 0 (which marks a never-used slot), even with a test clock at 0.
-      fullAt[slot] = Math.max(Number.MIN_VALUE, t + ((burst - tokens) * 1000) / rps);
+      const until = fullAt[slot] = Math.max(Number.MIN_VALUE, t + ((burst - tokens) * 1000) / rps);
+      if (until > busyUntil) busyUntil = until;
       return verdict;
+    },
+    idle() {
+      return busyUntil <= now();
     },
     peek(key) {
       const t = now();
-      return takeTokens(stateAt(slotOf(hash(key, seedA), hash(key, seedB), t), t), t, { rps, burst, cost: 1 });
+      hashes(key, seedA, seedB);
+      return takeTokens(stateAt(slotOf(pair[0], pair[1], t), t), t, { rps, burst, cost: 1 });
     },
   };
 }
 
-/** FNV-1a over UTF-16 code units from a seed, then a murmur3 finaliser. */
-function hash(key: string, seed: number): number {
-  let h = seed | 0;
+/** Where `hashes` leaves its two results (no array per call; read them before the next call). */
+const pair = new Int32Array(2);
+
+/** Two FNV-1a hashes over UTF-16 code units from two seeds in one pass, each with a murmur3 finaliser. */
+function hashes(key: string, seedA: number, seedB: number): void {
+  let a = seedA | 0, b = seedB | 0;
   for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
   }
+  pair[0] = mix(a);
+  pair[1] = mix(b);
+}
+
+function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -99,20 +99,22 @@ export function preAuthRateLimitStage(options: PreAuthRateLimitOptions): Stage {
   const limiter = bucketLimiter(options, options.policy ?? "preauth");
   return (next) => (request, ctx) => {
     if (!limiter.applies(request, ctx)) return next(request, ctx);
-    const key = addressKey(ctx);
-    const peek = limiter.peek(key);
+    // No address refused lately (a process-local store knows at once): none can be over its limit,
+    // so the client address (which costs a runtime call to read) is not needed.
+    if (limiter.idle()) return pass(undefined, next, request, ctx);
+    const peek = limiter.peek(addressKey(ctx));
     // A process-local store answers synchronously: no promise until the next stage's.
-    return peek instanceof Promise ? peek.then((verdict) => pass(verdict, key, next, request, ctx)) : pass(peek, key, next, request, ctx);
+    return peek instanceof Promise ? peek.then((verdict) => pass(verdict, next, request, ctx)) : pass(peek, next, request, ctx);
   };
 
-  function pass(peek: BucketVerdict | undefined, key: string, next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
+  function pass(peek: BucketVerdict | undefined, next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
     if (peek && !peek.allowed) return Promise.resolve(limiter.refuse(peek));
     const response = next(request, ctx);
     // Already authenticated (strategies that answer synchronously): no credential was refused.
     if (ctx.auth) return response;
     return response.then((answered) => {
       if (!credentialRefused(ctx)) return answered;
-      const taken = limiter.take(key, 1);
+      const taken = limiter.take(addressKey(ctx), 1);
       return taken instanceof Promise ? taken.then(() => answered) : answered;
     });
   }
@@ -124,6 +126,8 @@ export interface Limiter {
   take(key: string, cost: number): BucketVerdict | Promise<BucketVerdict | undefined>;
   /** Would one more request pass? Reads without writing; `undefined` when the store failed. Synchronous over a process-local store. */
   peek(key: string): BucketVerdict | Promise<BucketVerdict | undefined>;
+  /** True only when a peek at any key would allow (known for a process-local store, where nothing was taken lately). */
+  idle(): boolean;
   refuse(verdict: BucketVerdict): Response;
   annotate(response: Response, verdict: BucketVerdict): Response;
   /** The `RateLimit-Policy` and `RateLimit` headers for a verdict. */
@@ -163,6 +167,9 @@ export function bucketLimiter(options: CommonOptions, policy: string): Limiter {
     headersFor,
     peek(key) {
       return local ? local.peek(key) : peekInStore(key);
+    },
+    idle() {
+      return local ? local.idle() : false;
     },
     refuse(verdict) {
       const seconds = retryAfterSeconds(verdict);

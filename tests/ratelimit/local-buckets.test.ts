@@ -24,6 +24,22 @@ describe("rate limit: buckets beside a process-local store", () => {
     }
   });
 
+  it("is idle exactly while every bucket is full", () => {
+    let t = 10_000;
+    const local = localBuckets(2, 4, () => t);
+    assert.equal(local.idle(), true, "nothing taken yet");
+    local.take("a", 1);
+    assert.equal(local.idle(), false);
+    t += 400;
+    local.take("b", 3); // b is full again 1.5 s from now, a 0.1 s from now
+    t += 200;
+    assert.equal(local.idle(), false, "a is full, b is not");
+    assert.equal(local.peek("a").remaining, 3, "full: 4 tokens, 3 left after the peeked request");
+    t += 1_300;
+    assert.equal(local.idle(), true, "both full again");
+    assert.equal(local.peek("b").remaining, 3);
+  });
+
   it("keeps every key's bucket apart through many growths of the table, and forgets a key once it is full", () => {
     let t = 5_000;
     const local = localBuckets(1, 3, () => t);

@@ -183,6 +183,24 @@ describe("pre-auth rate limit stage", () => {
     assert.equal((await call(handler, "/mcp", { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
   });
 
+  it("reads the client address only once some address has been charged (a process-local store knows when none has)", async () => {
+    const c = clock();
+    const handler = server(c);
+    let reads = 0;
+    const info = { get remoteAddress() { reads++; return "203.0.113.9"; } };
+    const good = { headers: { authorization: `Bearer ${TOKEN}` }, info };
+    for (let i = 0; i < 3; i++) assert.equal((await call(handler, "/mcp", good)).status, 200);
+    assert.equal(reads, 0, "nothing refused yet: no address needed");
+    assert.equal((await call(handler, "/mcp", { headers: { authorization: "Bearer wrong" }, info })).status, 401);
+    assert.ok(reads >= 1, "the refused credential is charged to its address");
+    assert.equal((await call(handler, "/mcp", { headers: { authorization: "Bearer wrong" }, info })).status, 401);
+    assert.equal((await call(handler, "/mcp", good)).status, 429, "the address's bucket is empty: refused before the credential is checked");
+    c.advance(2_000); // every bucket is full again
+    reads = 0;
+    assert.equal((await call(handler, "/mcp", good)).status, 200);
+    assert.equal(reads, 0);
+  });
+
   it("does not charge valid calls or credential-less discovery 401s", async () => {
     const c = clock();
     const handler = server(c);
