@@ -1,7 +1,7 @@
 /** @module The `api_key` strategy: static keys in a configurable header (default `x-api-key`), compared in constant time, several at once for rotation. */
 import type { AuthResult, AuthStrategy } from "./strategy.ts";
 import { matchesAny } from "../crypto/compare.ts";
-import { credentialFingerprint, validateSecrets } from "./bearer.ts";
+import { staticSuccesses, validateSecrets } from "./bearer.ts";
 
 /** The header `apiKey()` reads when none is given. */
 export const DEFAULT_API_KEY_HEADER = "x-api-key";
@@ -64,13 +64,15 @@ export function apiKey(options: ApiKeyOptions): ApiKeyStrategy {
   const header = (options.header ?? DEFAULT_API_KEY_HEADER).toLowerCase();
   if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(header)) throw new TypeError("apiKey: header must be a valid HTTP header name");
   const upstream = options.upstreamKey;
-  const fingerprints = Promise.all(keys.map((k) => credentialFingerprint("api_key", k)));
-  fingerprints.catch(() => {});
+  const successFor = staticSuccesses("api_key", keys, (key) => {
+    const providerToken = upstream ?? key;
+    return { providerToken, resolvedHeaders: { [header]: providerToken } };
+  });
 
   return {
     name: "api_key",
     header,
-    async authenticate(request): Promise<AuthResult> {
+    authenticate(request): AuthResult | Promise<AuthResult> {
       // Headers.get is case-insensitive and joins repeated headers with ", ", which never matches.
       const presented = request.headers.get(header);
       if (presented === null || presented === "") {
@@ -78,14 +80,7 @@ export function apiKey(options: ApiKeyOptions): ApiKeyStrategy {
       }
       const index = matchesAny(presented, keys);
       if (index < 0) return { ok: false, error: "invalid_token", description: `The API key in the '${header}' header is not valid` };
-      const credentialId = (await fingerprints)[index];
-      const providerToken = upstream ?? keys[index];
-      return {
-        ok: true,
-        identity: { strategy: "api_key", subject: credentialId, scopes: [], credentialId },
-        providerToken,
-        resolvedHeaders: { [header]: providerToken },
-      };
+      return successFor(index);
     },
   };
 }

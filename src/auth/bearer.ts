@@ -60,6 +60,34 @@ export async function credentialFingerprint(prefix: string, secret: string): Pro
   return `${prefix}:${(await sha256Hex(secret)).slice(0, 16)}`;
 }
 
+/**
+ * The success of each configured static secret (bearer tokens, API keys), frozen and built once its
+ * fingerprint exists: the identity's `subject` and `credentialId` are the fingerprint, with no
+ * scopes. Hashing is asynchronous (SubtleCrypto) but happens once at start-up, off the per-request
+ * path (DESIGN §8), so a request presenting a valid secret allocates nothing and, once the
+ * fingerprints exist, gets its answer synchronously.
+ */
+export function staticSuccesses(
+  strategy: "bearer" | "api_key",
+  secrets: readonly string[],
+  outbound: (secret: string) => { providerToken: string; resolvedHeaders: Record<string, string> },
+): (index: number) => AuthResult | Promise<AuthResult> {
+  let successes: AuthResult[] | undefined;
+  const ready = Promise.all(secrets.map((s) => credentialFingerprint(strategy, s))).then((ids) =>
+    successes = ids.map((credentialId, index) => {
+      const { providerToken, resolvedHeaders } = outbound(secrets[index]);
+      return Object.freeze({
+        ok: true as const,
+        identity: Object.freeze({ strategy, subject: credentialId, scopes: Object.freeze([]) as readonly string[], credentialId }),
+        providerToken,
+        resolvedHeaders: Object.freeze(resolvedHeaders),
+      });
+    })
+  );
+  ready.catch(() => {}); // surfaced on the first request (a 503) instead of as an unhandled rejection
+  return (index) => successes ? successes[index] : ready.then((all) => all[index]);
+}
+
 /** Checks a secret list for what could never arrive intact in a header. Messages name positions, never values. */
 export function validateSecrets(kind: string, secrets: readonly string[]): void {
   if (secrets.length === 0) throw new TypeError(`${kind}: at least one secret is required`);
@@ -116,21 +144,10 @@ export function bearer(options: BearerOptions): AuthStrategy {
   validateSecrets("bearer", tokens);
   if (options.upstreamToken !== undefined) validateSecrets("bearer upstreamToken", [options.upstreamToken]);
   const upstream = options.upstreamToken;
-  // Hashing is asynchronous (SubtleCrypto) but happens once here, off the per-request path (DESIGN §8).
-  const fingerprints = Promise.all(tokens.map((t) => credentialFingerprint("bearer", t)));
-  fingerprints.catch(() => {}); // surfaced on the first request instead of as an unhandled rejection
-  let successes: AuthResult[] | undefined;
-  void fingerprints.then((ids) => {
-    successes = ids.map((credentialId, index) => {
-      const providerToken = upstream ?? tokens[index];
-      return Object.freeze({
-        ok: true as const,
-        identity: Object.freeze({ strategy: "bearer" as const, subject: credentialId, scopes: Object.freeze([]) as readonly string[], credentialId }),
-        providerToken,
-        resolvedHeaders: Object.freeze({ Authorization: `Bearer ${providerToken}` }) as Record<string, string>,
-      });
-    });
-  }, () => {});
+  const successFor = staticSuccesses("bearer", tokens, (token) => {
+    const providerToken = upstream ?? token;
+    return { providerToken, resolvedHeaders: { Authorization: `Bearer ${providerToken}` } };
+  });
 
   return {
     name: "bearer",
@@ -151,9 +168,7 @@ export function bearer(options: BearerOptions): AuthStrategy {
       // Every configured token is compared, whatever matches (no early exit: DESIGN §5).
       const index = matchesAny(credential.token, tokens);
       if (index < 0) return { ok: false, error: "invalid_token", description: "The bearer token is not valid" };
-      // Successes are precomputed per token once the fingerprints exist: no allocation per request.
-      if (successes) return successes[index];
-      return fingerprints.then(() => successes![index]);
+      return successFor(index);
     },
   };
 }

@@ -18,6 +18,19 @@ describe("api_key strategy", () => {
     assert.equal(body.providerToken, KEY);
   });
 
+  it("answers a valid key synchronously once the fingerprints exist, with one frozen result per key (nothing allocated per request)", async () => {
+    const strategy = apiKey({ keys: [KEY, NEXT] });
+    const request = (key: string) => new Request("https://mcp.example.com/mcp", { headers: { "x-api-key": key } });
+    const first = await strategy.authenticate(request(KEY), {} as never); // may wait for the fingerprints
+    const again = strategy.authenticate(request(KEY), {} as never);
+    assert.ok(!(again instanceof Promise), "answered synchronously");
+    assert.equal(again, first, "the same result object");
+    assert.ok(Object.isFrozen(again) && again.ok && Object.isFrozen(again.identity) && Object.isFrozen(again.resolvedHeaders));
+    const next = strategy.authenticate(request(NEXT), {} as never);
+    assert.ok(!(next instanceof Promise) && next.ok && again.ok);
+    assert.notEqual(next.identity.credentialId, again.identity.credentialId, "each key has its own fingerprint");
+  });
+
   it("matches the header name case-insensitively", async () => {
     for (const name of ["X-API-KEY", "X-Api-Key", "x-api-key"]) {
       assert.equal((await run(stage, req("/mcp", [[name, KEY]]))).status, 200, name);
