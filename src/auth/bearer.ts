@@ -43,7 +43,10 @@ const VISIBLE = /^[\x21-\x7e]+$/;
  * Tokens in the query string are never read (MCP authorization: header only).
  */
 export function bearerCredential(request: Request): BearerCredential {
-  const header = request.headers.get("authorization");
+  return credentialIn(request.headers.get("authorization"));
+}
+
+function credentialIn(header: string | null): BearerCredential {
   if (header === null) return MISSING;
   // The usual shape, `Bearer <token>` with one space and nothing around it, needs no regex.
   if (header.startsWith("Bearer ") && VISIBLE.test(header.slice(7))) return { kind: "token", token: header.slice(7) };
@@ -103,7 +106,11 @@ export function validateSecrets(kind: string, secrets: readonly string[]): void 
  * (jwt, oauth), or the RFC 6750 refusal to answer with: none presented (no error code), or malformed.
  */
 export function accessTokenOf(request: Request): { token: string } | AuthFailure {
-  const credential = bearerCredential(request);
+  return accessTokenIn(request.headers.get("authorization"));
+}
+
+function accessTokenIn(header: string | null): { token: string } | AuthFailure {
+  const credential = credentialIn(header);
   switch (credential.kind) {
     case "missing":
     case "other_scheme":
@@ -112,6 +119,27 @@ export function accessTokenOf(request: Request): { token: string } | AuthFailure
       return { ok: false, error: "invalid_request", description: "Malformed Authorization header; expected exactly one token after 'Bearer'" };
   }
   return { token: credential.token };
+}
+
+/**
+ * Authenticates an access token (jwt, oauth) through a cache of tokens already validated. A hit on
+ * the usual `Bearer <token>` needs no syntax check, being byte-identical to a token that passed them
+ * (on a long JWT the check is most of a hit's cost, measured ~0.3 µs). Otherwise the header is parsed
+ * as `accessTokenOf` does, looked up again if it was written unusually (`bearer` in lower case), and
+ * the token handed to `validate`.
+ */
+export function cachedAccessToken(
+  request: Request,
+  lookup: (token: string) => AuthResult | undefined,
+  validate: (token: string) => AuthResult | Promise<AuthResult>,
+): AuthResult | Promise<AuthResult> {
+  const header = request.headers.get("authorization");
+  const usual = header !== null && header.startsWith("Bearer ") ? header.slice(7) : undefined;
+  const hit = usual === undefined ? undefined : lookup(usual);
+  if (hit) return hit;
+  const credential = accessTokenIn(header);
+  if (!("token" in credential)) return credential;
+  return (credential.token === usual ? undefined : lookup(credential.token)) ?? validate(credential.token);
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { AuthResult, AuthStrategy, AuthSuccess } from "./strategy.ts";
 import type { Identity } from "./identity.ts";
 import { type Handler, NO_HEADERS, type RequestContext } from "../http/pipeline.ts";
-import { accessTokenOf } from "./bearer.ts";
+import { cachedAccessToken } from "./bearer.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { JoseError, type JoseErrorCode } from "./jwt-errors.ts";
 import {
@@ -245,6 +245,7 @@ export function jwt(options: JwtOptions): JwtStrategy {
 
   // Holds the whole success result: a hit is answered synchronously with no allocation.
   const cache = options.cache === false ? undefined : verifiedTokenCache<AuthSuccess>({ ...options.cache, now });
+  const lookup = (token: string) => cache?.get(token);
   const scopes = [...(options.scopes ?? [])];
   const metadata = protectedResourceMetadata({
     resource,
@@ -261,11 +262,7 @@ export function jwt(options: JwtOptions): JwtStrategy {
     metadata,
     scopes,
     routes: (request, ctx, next) => route(request, ctx, next),
-    authenticate(request): AuthResult | Promise<AuthResult> {
-      const credential = accessTokenOf(request);
-      if (!("token" in credential)) return credential;
-      return cache?.get(credential.token) ?? verify(credential.token);
-    },
+    authenticate: (request) => cachedAccessToken(request, lookup, verify),
   };
 
   async function verify(token: string): Promise<AuthResult> {

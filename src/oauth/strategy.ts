@@ -2,7 +2,7 @@
  * @module `oauth()`: Gatehouse as the OAuth 2.1 authorization server in front of an upstream identity provider (`oauthProvider()` in provider-mode.ts builds the same strategy around the app's own login). Its routes serve the endpoints; `authenticate` accepts only our own opaque access tokens, bound to this resource, and hands tools the provider's token (refreshed upstream when needed), never the client's.
  */
 import type { AuthResult, AuthStrategy } from "../auth/strategy.ts";
-import { accessTokenOf } from "../auth/bearer.ts";
+import { cachedAccessToken } from "../auth/bearer.ts";
 import type { KV } from "../store/kv.ts";
 import { lookupAccessToken } from "./grants.ts";
 import { EXPIRY_SKEW_MS, providerTokensFor } from "./provider-tokens.ts";
@@ -251,6 +251,7 @@ export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode
     settings.accessCache = accessTokenCache(settings.store, settings.now, options.accessTokenCache);
   }
   const routes = oauthRoutes(settings, { mcpPath, serverName: options.serverName ?? new URL(issuer).host });
+  const lookup = (token: string) => settings.accessCache?.get(token);
 
   return {
     name: "oauth",
@@ -259,13 +260,8 @@ export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode
     scopes: settings.scopes.filter((x) => x !== "offline_access"),
     settings,
     routes: (request, ctx) => routes(request, ctx),
-    authenticate(request): AuthResult | Promise<AuthResult> {
-      const credential = accessTokenOf(request);
-      if (!("token" in credential)) return credential;
-      if (credential.token.length > 256) return INVALID;
-      // A token validated a moment ago: no hashing, store reads or decryption (see access-cache.ts).
-      return settings.accessCache?.get(credential.token) ?? validate(credential.token);
-    },
+    // A token validated a moment ago: no hashing, store reads or decryption (see access-cache.ts).
+    authenticate: (request) => cachedAccessToken(request, lookup, (token) => token.length > 256 ? INVALID : validate(token)),
   };
 
   async function validate(token: string): Promise<AuthResult> {

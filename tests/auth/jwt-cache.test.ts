@@ -49,6 +49,20 @@ describe("verified-token cache", () => {
     assert.equal((result as unknown as { ok: boolean }).ok, true);
   });
 
+  it("a cached token written with the scheme in lower case is still a hit; a malformed header around it is still refused", async () => {
+    const time = clock();
+    const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now });
+    const token = await sign(key, { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 600 });
+    const auth = (authorization: string) => strategy.authenticate(req("/mcp", { authorization }), contextFor(req("/mcp")));
+    assert.equal((await auth(`Bearer ${token}`)).ok, true);
+    let lower;
+    assert.equal(await subtleCalls(async () => (lower = await auth(`bearer ${token}`))), 0, "no verification again");
+    assert.equal((lower as unknown as { ok: boolean }).ok, true);
+    const malformed = await auth(`Bearer ${token} ${token}`);
+    assert.equal(malformed.ok, false);
+    assert.equal(!malformed.ok && malformed.error, "invalid_request");
+  });
+
   it("a cached token is answered synchronously (no promise), and other paths pass the routes without one", async () => {
     const time = clock();
     const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now });
