@@ -8,7 +8,7 @@ import type { AuthStrategy } from "./auth/strategy.ts";
 import { none } from "./auth/none.ts";
 import { authStage } from "./auth/stage.ts";
 import type { ScopeHierarchy } from "./auth/scopes.ts";
-import { preAuthRateLimitStage, type RateLimitHeaders, rateLimitStage } from "./ratelimit/stage.ts";
+import { preAuthRateLimitStage, rateLimitStage } from "./ratelimit/stage.ts";
 import type { KV } from "./store/kv.ts";
 import { memoryStore } from "./store/memory.ts";
 import { guardedStore, StoreUnavailableError } from "./store/guarded.ts";
@@ -77,7 +77,7 @@ export interface RateLimitSettings {
    * before it is refused; `"always"` on every response (on Deno each extra response header costs
    * several µs per request).
    */
-  headers?: RateLimitHeaders;
+  headers?: "near-limit" | "always";
 }
 
 /**
