@@ -74,8 +74,8 @@ export interface RateLimitSettings {
   /**
    * Which allowed responses carry `RateLimit-Policy` / `RateLimit` (a 429 always does): `"near-limit"`
    * (default) once at most half the caller's burst is left, so a client pacing itself sees them
-   * before it is refused; `"always"` on every response (on Deno each extra response header costs
-   * several µs per request).
+   * before it is refused; `"always"` on every response (Deno builds a response with any header
+   * besides `Content-Type` the slow way: ~3–5 µs instead of ~0.3, micro-benchmarked).
    */
   headers?: "near-limit" | "always";
 }

@@ -63,7 +63,7 @@ export function rateLimitStage(options: RateLimitOptions): Stage {
   const limiter = bucketLimiter(options, options.policy ?? "default");
   const keyOf = options.keyOf ?? rateLimitKey;
   // A caller with more than half its burst left is far from a 429 and gets no headers by default:
-  // on Deno any response header besides Content-Type costs several µs per request (measured).
+  // Deno builds a response with any header besides Content-Type the slow way (~3–5 µs instead of ~0.3).
   const quietAbove = options.headers === "always" ? Infinity : Math.floor(options.burst / 2);
   return (next) => (request, ctx) => {
     if (!limiter.applies(request, ctx)) return next(request, ctx);
