@@ -2,8 +2,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { check, keygen } from "../../src/cli/commands.ts";
+import { binary, freePort } from "../helpers/processes.ts";
 
 const root = resolve(import.meta.dirname!, "../..");
 
@@ -55,20 +56,23 @@ describe("gatehouse check", () => {
 
 describe("gatehouse serve", () => {
   it("serves the configured server until stopped", async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // A port the OS handed out (a random one can be taken, e.g. by an outgoing connection's ephemeral port).
+    const port = await freePort();
     const runtime = (globalThis as { Bun?: unknown }).Bun ? ["bun", ["run"]] : ["deno", ["run", "-A"]];
-    const child = spawn(join(root, "node_modules/.bin", runtime[0] as string), [...runtime[1] as string[], "src/cli/main.ts", "serve"], {
+    const child = spawn(binary(runtime[0] as string), [...runtime[1] as string[], "src/cli/main.ts", "serve"], {
       cwd: root,
       env: { ...process.env, PORT: String(port), AUDIT_LOG: "off" },
-      stdio: "ignore",
+      stdio: ["ignore", "ignore", "pipe"],
     });
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
     try {
       let status = 0;
-      for (let i = 0; i < 100 && status !== 200; i++) {
+      for (let i = 0; i < 100 && status !== 200 && child.exitCode === null; i++) {
         await new Promise((r) => setTimeout(r, 100));
         status = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0);
       }
-      assert.equal(status, 200);
+      assert.equal(status, 200, `no healthy server on port ${port} (exit code ${child.exitCode}); its standard error: ${stderr}`);
     } finally {
       child.kill();
     }
