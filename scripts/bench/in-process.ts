@@ -12,6 +12,11 @@
  * handler, the best µs per call of 13 batches (N=5000 calls each, 32 in flight). Add
  * `--cpu-prof-md` (Bun) or `--cpu-prof --cpu-prof-md` (Deno) to profile. Not a test and not the
  * budget: the budget is judged over real sockets by `npm run bench`.
+ *
+ * A/B: `AB_BASE=/abs/path/to/another/checkout` (e.g. `git worktree add /tmp/base <commit>` with
+ * `node_modules` symlinked into it) compares that checkout's Gatehouse with this one's in alternating
+ * batches and prints the median ratio; on a shared machine this is the comparison to trust (A
+ * against A reads 1.00 ± 0.05 when nothing else runs).
  */
 const g = globalThis as unknown as {
   Deno?: { env: { get(k: string): string | undefined; set(k: string, v: string): void }; exit(code: number): never };
@@ -44,27 +49,51 @@ type Fetch = (request: Request) => Promise<Response>;
 const handlers: Record<string, Fetch> = { ceiling, minimal, gatehouse: (r) => gatehouse.fetch(r, info as never) };
 const N = Number(getEnv("N") ?? 5000);
 
-async function bestMicroseconds(fetch: Fetch): Promise<number> {
-  const one = async () => (await fetch(new Request("http://localhost:8000/mcp", { method: "POST", headers, body }))).text();
-  const first = await one();
-  if (!first.includes('"text":"hello"')) throw new Error(`wrong answer: ${first}`);
-  let best = Infinity;
-  for (let batch = 0; batch < 16; batch++) {
-    let left = N;
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (left-- > 0) await one();
-    }));
-    const us = (performance.now() - t0) * 1000 / N;
-    if (batch >= 3) best = Math.min(best, us); // the first batches warm the JIT up
-  }
-  return best;
+const one = (fetch: Fetch) => fetch(new Request("http://localhost:8000/mcp", { method: "POST", headers, body })).then((r) => r.text());
+
+/** Microseconds per call over one batch of N calls, 32 in flight. */
+async function batch(fetch: Fetch): Promise<number> {
+  let left = N;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (left-- > 0) await one(fetch);
+  }));
+  return (performance.now() - t0) * 1000 / N;
 }
 
-const only = getEnv("ONLY");
-for (const [name, fetch] of Object.entries(handlers)) {
-  if (only && only !== name) continue;
-  console.log(`${name.padEnd(10)} ${(await bestMicroseconds(fetch)).toFixed(2)} µs per call (includes building the Request)`);
+async function checked(fetch: Fetch): Promise<Fetch> {
+  const first = await one(fetch);
+  if (!first.includes('"text":"hello"')) throw new Error(`wrong answer: ${first}`);
+  return fetch;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const abBase = getEnv("AB_BASE");
+if (abBase) {
+  // Paired A/B: another checkout's Gatehouse (A) against this one's (B), batches alternating in one
+  // process, so the machine's changing speed hits both alike; the median of B/A over the pairs.
+  const other = `${abBase.replace(/\/$/, "")}/src/main.ts`;
+  const { default: base } = await import(g.Deno ? `file://${other}` : other);
+  const a = await checked((r) => base.fetch(r, info as never));
+  const b = await checked(handlers.gatehouse);
+  const ratios: number[] = [], as: number[] = [], bs: number[] = [];
+  for (let pair = 0; pair < 20; pair++) {
+    const x = await batch(a), y = await batch(b);
+    if (pair >= 4) ratios.push(y / x), as.push(x), bs.push(y); // the first pairs warm the JIT up
+  }
+  console.log(`A (${abBase}) ${median(as).toFixed(2)} µs, B (this checkout) ${median(bs).toFixed(2)} µs per call; B/A median ${median(ratios).toFixed(3)}`);
+} else {
+  const only = getEnv("ONLY");
+  for (const [name, fetch] of Object.entries(handlers)) {
+    if (only && only !== name) continue;
+    await checked(fetch);
+    let best = Infinity;
+    for (let i = 0; i < 16; i++) {
+      const us = await batch(fetch);
+      if (i >= 3) best = Math.min(best, us); // the first batches warm the JIT up
+    }
+    console.log(`${name.padEnd(10)} ${best.toFixed(2)} µs per call (includes building the Request)`);
+  }
 }
 // The server keeps timers (session and in-flight sweeps) that would hold the process open.
 g.Deno ? g.Deno.exit(0) : g.process!.exit(0);
