@@ -44,7 +44,8 @@ import { metricsStage, type MetricsHooks } from "./observe/metrics.ts";
  *   left out); only in effect when `rateLimit` is set.
  *
  * A refusal is HTTP 429 with `Retry-After` and the IETF `RateLimit-Policy` / `RateLimit` headers;
- * allowed responses carry them once the caller nears the limit (`headers`). When the store fails or times out, rate limiting fails open (the request is let through).
+ * allowed responses carry them once the caller nears the limit (`headers`). When the store fails or
+ * times out, rate limiting fails open (the request is let through).
  * `createServer` throws `RangeError` when an `rps` is not a positive number or a `burst` is below 1.
  *
  * @example

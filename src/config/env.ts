@@ -1,6 +1,7 @@
 /** @module The env contract (DESIGN §4): parse and validate the environment with zod, infer the auth strategy, and say loudly what is unsafe. */
 import { z } from "zod";
 import type { AuthStrategy } from "../auth/strategy.ts";
+import type { RateLimitHeaders } from "../ratelimit/stage.ts";
 import type { StrategyName } from "../auth/identity.ts";
 import { none } from "../auth/none.ts";
 import { bearer } from "../auth/bearer.ts";
@@ -81,7 +82,7 @@ export interface RateLimitConfig {
   /** The per-address limit on refused credentials (see `preAuthRateLimitStage`). */
   preAuth: { rps: number; burst: number };
   /** `RATE_LIMIT_HEADERS` (`near-limit` or `always`): which allowed responses carry the RateLimit headers. */
-  headers: "near-limit" | "always";
+  headers: RateLimitHeaders;
 }
 
 export interface Config {
