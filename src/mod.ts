@@ -3,6 +3,7 @@
  */
 export { createServer, type GatehouseServer, type RateLimitSettings, type ServerOptions } from "./server.ts";
 export { type CallToolResult, type ContentBlock, defineTool, type ToolAnnotations, type ToolDefinition, toolError } from "./mcp/tools.ts";
+export { compileJsonSchema } from "./mcp/json-schema.ts";
 export { defineResource, defineResourceTemplate, type ResourceContents, type ResourceDefinition, type ResourceTemplateDefinition } from "./mcp/resources.ts";
 export { definePrompt, type GetPromptResult, type PromptDefinition } from "./mcp/prompts.ts";
 export type { AskOptions, ElicitParams, ElicitResult, HandlerContext, LogLevel, SampleParams, SampleResult } from "./mcp/context.ts";
