@@ -66,8 +66,10 @@ export interface ElicitParams {
 }
 /**
  * The client's answer to `context.elicit()`: `action` is `"accept"` (with the user's `content`),
- * `"decline"` or `"cancel"`. `content` comes from the client: Gatehouse does not validate it against
- * the requested schema, so check it before use.
+ * `"decline"` or `"cancel"`. An accepted answer to a question with a `requestedSchema` has been
+ * checked against it (see `compileJsonSchema`): a `content` that does not match rejects `elicit()`
+ * with an `McpError` (-32602) naming the fields, so the handler never sees it. Without a schema,
+ * `content` is whatever the client sent.
  *
  * @example
  * ```ts

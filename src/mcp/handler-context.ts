@@ -16,6 +16,7 @@ import { isStatelessEra } from "./protocol.ts";
 import type { CallScope } from "./dispatcher.ts";
 import type { AskOptions, ElicitParams, ElicitResult, HandlerContext, LogLevel, SampleParams, SampleResult } from "./context.ts";
 import { LOG_LEVELS } from "./context.ts";
+import { compileJsonSchema } from "./json-schema.ts";
 import { parseTraceparent, type TraceContext, traceOf } from "../observe/trace.ts";
 
 type InputRequest = { method: string; params: Record<string, unknown> };
@@ -45,6 +46,17 @@ function checkAnswer(method: string, key: string, answer: unknown): Record<strin
   if (method === "sampling/createMessage" && (typeof a.role !== "string" || typeof a.content !== "object")) throw bad("CreateMessageResult");
   if (method === "roots/list" && !Array.isArray(a.roots)) throw bad("ListRootsResult");
   return a;
+}
+
+/** An accepted form answer must match the schema the server asked for: the user's client is not trusted. */
+function checkedContent(answer: ElicitResult, check: (value: unknown) => string[]): ElicitResult {
+  if (answer.action !== "accept") return answer;
+  const content = answer.content;
+  const problems = typeof content === "object" && content !== null && !Array.isArray(content) ? check(content) : ["content: expected object"];
+  if (problems.length) {
+    throw new McpError(ErrorCode.InvalidParams, `The client's elicitation answer does not match the requested schema: ${problems.join("; ")}`);
+  }
+  return answer;
 }
 
 /** Per-call MRTR bookkeeping the dispatcher reads after the handler returns. */
@@ -131,7 +143,15 @@ class CallContext implements HandlerContext {
   }
 
   elicit(params: ElicitParams, options?: AskOptions): Promise<ElicitResult> {
-    return this.#ask("elicitation/create", params as Record<string, unknown>, options) as Promise<ElicitResult>;
+    let check;
+    try {
+      // Compiled before asking: a schema it cannot enforce fails the handler, not the user's answer.
+      check = params.requestedSchema && compileJsonSchema(params.requestedSchema);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const asked = this.#ask("elicitation/create", params as Record<string, unknown>, options) as Promise<ElicitResult>;
+    return check ? asked.then((answer) => checkedContent(answer, check)) : asked;
   }
 
   sample(params: SampleParams, options?: AskOptions): Promise<SampleResult> {

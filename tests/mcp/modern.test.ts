@@ -346,6 +346,37 @@ describe("2026-07-28: Multi Round-Trip Requests", () => {
     assert.deepEqual(body.result.content, [{ type: "text", text: "Hello, Alice!" }]);
   });
 
+  it("an accepted answer that does not match the requested schema is refused (-32602), the handler never sees it", async () => {
+    for (const [content, message] of [[{ name: 7 }, /name: expected string, got integer/], [{}, /name: required/], [undefined, /content: expected object/]] as const) {
+      const first = (await round("book")).body.result;
+      const { body } = await round("book", { inputResponses: { k: { action: "accept", content } }, requestState: first.requestState });
+      assert.equal(body.result, undefined, JSON.stringify(body));
+      assert.equal(body.error.code, -32602);
+      assert.match(body.error.message, message);
+    }
+    // Declining needs no content.
+    const first = (await round("book")).body.result;
+    const { body } = await round("book", { inputResponses: { k: { action: "decline" } }, requestState: first.requestState });
+    assert.deepEqual(body.result.content, [{ type: "text", text: "declined" }]);
+  });
+
+  it("an elicit() whose requestedSchema cannot be enforced fails the handler before anything is asked", async () => {
+    const s5 = server({
+      tools: [defineTool({
+        name: "loose",
+        handler: async (_args, ctx) => {
+          await ctx.elicit({ message: "?", requestedSchema: { type: "object", unevaluatedProperties: false } }, { key: "k" });
+          return "asked";
+        },
+      })],
+    });
+    const r = await postModern(s5, "tools/call", { name: "loose", arguments: {} }, { capabilities: ALL_CAPS });
+    const body = await jsonOf(r);
+    assert.equal(body.result.isError, true, JSON.stringify(body));
+    assert.match(body.result.content[0].text, /unevaluatedProperties/);
+    assert.equal(body.result.inputRequests, undefined);
+  });
+
   it("extra inputResponses keys are ignored", async () => {
     const first = (await round("book")).body.result;
     const { body } = await round("book", {

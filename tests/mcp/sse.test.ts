@@ -123,6 +123,20 @@ describe("2025 elicitation over the response stream", () => {
     assert.equal(await reader.next(), undefined, "the stream ends after the result");
   });
 
+  it("an accepted answer that does not match the requested schema never reaches the tool: -32602 naming the field", async () => {
+    const { session } = await initialize(s, { capabilities: { elicitation: {} } });
+    const req = rpc("tools/call", { name: "ask_name", arguments: {} });
+    const reader = new SseReader(await post(s, req, { session }));
+    const question = (await reader.nextMessage())!.json;
+    const answer = await post(s, { jsonrpc: "2.0", id: question.id, result: { action: "accept", content: { name: 42 } } }, { session });
+    assert.equal(answer.status, 202);
+    const final = (await reader.nextMessage())!.json;
+    assert.equal(final.id, req.id);
+    assert.equal(final.result, undefined);
+    assert.equal(final.error.code, -32602);
+    assert.match(final.error.message, /does not match the requested schema: name: expected string, got integer/);
+  });
+
   it("an answer from another session does not reach the tool", async () => {
     const { session } = await initialize(s, { capabilities: { elicitation: {} } });
     const other = await initialize(s, { capabilities: { elicitation: {} } });
