@@ -11,7 +11,9 @@
  * Usage: `bun scripts/bench/in-process.ts` / `deno run -A scripts/bench/in-process.ts`; prints, per
  * handler, the best µs per call of 13 batches (N=5000 calls each, 32 in flight). Add
  * `--cpu-prof-md` (Bun) or `--cpu-prof --cpu-prof-md` (Deno) to profile. Not a test and not the
- * budget: the budget is judged over real sockets by `npm run bench`.
+ * budget: the budget is judged over real sockets by `npm run bench`. A tight loop keeps the
+ * handler's code and data in the CPU caches, so it undercounts what touching more per request
+ * costs in a real server (2–4x here; `BENCH_DIAGNOSTICS=1` in the bench measures that).
  *
  * A/B: `AB_BASE=/abs/path/to/another/checkout` (e.g. `git worktree add /tmp/base <commit>` with
  * `node_modules` symlinked into it) compares that checkout's Gatehouse with this one's in alternating

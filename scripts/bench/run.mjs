@@ -12,6 +12,8 @@
 //                   just before it; the best req/s is kept, and the median of the pairs' CPU ratios
 //                   (default 3; each entry then takes ~20 s per request variant, the whole run ~20 min)
 //   BENCH_EXTRAS    0 to skip cold start and the rate-limit-keys measurement
+//   BENCH_DIAGNOSTICS  1 to add the in-server entries (servers/in-server.ts): what one extra in-process
+//                   call of minimal / Gatehouse costs inside a busy server (off by default)
 //   BENCH_OUT       output directory (default bench/results)
 //   BENCH_NAME      results file name without extension (default latest; a partial run, i.e. with
 //                   BENCH_ONLY, BENCH_RUNTIMES, BENCH_VARIANTS or BENCH_EXTRAS=0, defaults to "partial"
@@ -35,9 +37,10 @@ const RUNTIMES = (env.BENCH_RUNTIMES ?? "bun,deno").split(",").map((s) => s.trim
 const VARIANTS = (env.BENCH_VARIANTS ?? "2025-11-25,2026-07-28").split(",").map((s) => s.trim()).filter(Boolean);
 const ONLY = env.BENCH_ONLY ? new RegExp(env.BENCH_ONLY) : undefined;
 const EXTRAS = env.BENCH_EXTRAS !== "0";
+const DIAGNOSTICS = env.BENCH_DIAGNOSTICS === "1";
 const REPEAT = Math.max(1, Number(env.BENCH_REPEAT ?? 3));
 const OUT = resolve(root, env.BENCH_OUT ?? "bench/results");
-const PARTIAL = !!(env.BENCH_ONLY || env.BENCH_RUNTIMES || env.BENCH_VARIANTS || !EXTRAS);
+const PARTIAL = !!(env.BENCH_ONLY || env.BENCH_RUNTIMES || env.BENCH_VARIANTS || !EXTRAS || DIAGNOSTICS);
 const NAME = env.BENCH_NAME ?? (PARTIAL ? "partial" : "latest");
 if (!/^[A-Za-z0-9._-]+$/.test(NAME)) fail("BENCH_NAME must be a plain file name");
 const TOKEN_EXCHANGE = env.BENCH_TOKEN === undefined ? EXTRAS : env.BENCH_TOKEN === "1";
@@ -186,6 +189,15 @@ const ENTRIES = [
   },
   { id: "sdk-v1", label: "peer: SDK v1 WebStandardStreamableHTTPServerTransport (stateless)", server: "sdk-v1", peer: true },
   { id: "sdk-v2", label: "peer: SDK v2 createMcpHandler", server: "sdk-v2", peer: true },
+  // Diagnostics (BENCH_DIAGNOSTICS=1): each answers with minimal after one extra in-process call.
+  ...["none", "minimal", "gatehouse"].map((extra) => ({
+    id: `in-server-${extra}`,
+    label: `diagnostic: minimal, plus one in-process ${extra === "none" ? "call of nothing" : `${extra} call`} per request`,
+    server: "in-server",
+    env: GH("bearer", { BEARER_TOKEN: TOKEN, IN_SERVER_EXTRA: extra }),
+    headers: { authorization: `Bearer ${TOKEN}` },
+    diagnostic: true,
+  })),
 ];
 
 const serveCommand = (runtime, server) =>
@@ -628,7 +640,7 @@ for (const runtime of RUNTIMES) {
   const reference = await startReference(runtime);
   try {
     for (const entry of ENTRIES) {
-      if (ONLY && !ONLY.test(entry.id)) continue;
+      if ((ONLY && !ONLY.test(entry.id)) || (entry.diagnostic && !DIAGNOSTICS)) continue;
       for (const variant of VARIANTS) {
         const r = await runEntry(runtime, entry, variant, reference);
         results.push(r);
@@ -702,7 +714,7 @@ const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "—");
 const md = [];
 md.push("# Benchmark results", "");
 if (PARTIAL) {
-  md.push(`Partial run (${[env.BENCH_ONLY && `BENCH_ONLY=${env.BENCH_ONLY}`, env.BENCH_RUNTIMES && `BENCH_RUNTIMES=${env.BENCH_RUNTIMES}`, env.BENCH_VARIANTS && `BENCH_VARIANTS=${env.BENCH_VARIANTS}`, !EXTRAS && "BENCH_EXTRAS=0"].filter(Boolean).join(", ")}); the full run is in latest.md.`, "");
+  md.push(`Partial run (${[env.BENCH_ONLY && `BENCH_ONLY=${env.BENCH_ONLY}`, env.BENCH_RUNTIMES && `BENCH_RUNTIMES=${env.BENCH_RUNTIMES}`, env.BENCH_VARIANTS && `BENCH_VARIANTS=${env.BENCH_VARIANTS}`, !EXTRAS && "BENCH_EXTRAS=0", DIAGNOSTICS && "BENCH_DIAGNOSTICS=1"].filter(Boolean).join(", ")}); the full run is in latest.md.`, "");
 }
 md.push(`${info.date} · commit ${info.commit}${info.dirty ? " (uncommitted changes)" : ""} · ${info.cpu} × ${info.cpus}`);
 md.push(`Bun ${info.bun} · ${info.deno} · ${info.wrk}`);
@@ -732,6 +744,23 @@ for (const variant of VARIANTS) {
       const [judged, by] = Number.isFinite(r.pairedCpuRatio) ? [r.pairedCpuRatio, " (paired CPU ratio)"] : busy ? [r.cpuRatio, " (by CPU ratio)"] : [r.ratio, ""];
       const budget = r.budget ? `${judged >= r.budget ? `meets ≥ ${r.budget}` : `**below budget ${r.budget}**`}${by}` : "";
       md.push(`| ${entry.label} | ${runtime} | ${fmt(r.rps)} | ${fmt(r.ratio, 3)} | ${fmt(r.cpuUs, 1)} | ${fmt(r.cpuRatio, 3)} | ${fmt(r.pairedCpuRatio, 3)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.peakMB)} | ${budget} |`);
+    }
+  }
+  md.push("");
+}
+if (DIAGNOSTICS) {
+  md.push("## One call's cost inside a busy server (diagnostic entries)", "");
+  md.push(
+    "CPU µs per request of `in-server-minimal` and `in-server-gatehouse` minus `in-server-none`: the extra in-process call's cost when " +
+      "the runtime's network code runs between calls. Compare with the same handlers in a tight loop (`scripts/bench/in-process.ts`).",
+    "",
+  );
+  md.push("| runtime | variant | minimal µs | gatehouse µs | gatehouse − minimal µs |", "| --- | --- | ---: | ---: | ---: |");
+  for (const runtime of RUNTIMES) {
+    for (const variant of VARIANTS) {
+      const cpu = (id) => results.find((x) => x.entry === id && x.runtime === runtime && x.variant === variant && x.status === "ok")?.cpuUs ?? NaN;
+      const none = cpu("in-server-none"), min = cpu("in-server-minimal") - none, gh = cpu("in-server-gatehouse") - none;
+      md.push(`| ${runtime} | ${variant} | ${fmt(min, 1)} | ${fmt(gh, 1)} | ${fmt(gh - min, 1)} |`);
     }
   }
   md.push("");
