@@ -17,6 +17,14 @@ const TYPES = new Set(["object", "array", "string", "number", "integer", "boolea
 const MAX_PROBLEMS = 10;
 
 /**
+ * At most this many schema nodes are evaluated for one value: alternatives that recurse (`anyOf`,
+ * `oneOf`, `if` over a recursive `$ref`) can need exponentially many, and the value comes from the
+ * client, so past this the value is refused instead of the server spinning.
+ */
+const MAX_STEPS = 1_000_000;
+const TOO_COMPLEX = new Error("too complex");
+
+/**
  * Compiles `schema` into a validator. Throws a `TypeError` naming the keyword for a schema it cannot
  * enforce: an unsupported assertion (`unevaluatedProperties`, `$dynamicRef`, …), a `$ref` outside
  * the schema (only `#…` JSON pointers), or a malformed keyword value. Unknown keywords are ignored,
@@ -33,6 +41,7 @@ const MAX_PROBLEMS = 10;
 export function compileJsonSchema(schema: Record<string, unknown> | boolean): JsonSchemaValidator {
   const compiled = new Map<string, Check>();
   const root = schema;
+  let steps = 0;
 
   const resolve = (ref: string, at: string): Check => {
     if (!ref.startsWith("#")) throw new TypeError(`${at}: $ref ${JSON.stringify(ref)} is not supported (only references inside the schema, "#/…")`);
@@ -73,8 +82,12 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
     arrayChecks(k, at, checks);
     objectChecks(k, at, checks);
     combinators(k, at, checks);
-    return checks.length === 1 ? checks[0] : (v, p, out) => {
+    const node: Check = checks.length === 1 ? checks[0] : (v, p, out) => {
       for (const c of checks) c(v, p, out);
+    };
+    return (v, p, out) => {
+      if (++steps > MAX_STEPS) throw TOO_COMPLEX;
+      node(v, p, out);
     };
   }
 
@@ -250,14 +263,22 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
     if (k.anyOf !== undefined) {
       const any = list("anyOf");
       checks.push((v, p, out) => {
-        if (!any.some((c) => passes(c, v))) out.push(firstProblem(any, v, p, "must match at least one of the allowed schemas"));
+        // Each alternative is evaluated once (until one matches): its problems are kept for the report.
+        const failed: string[][] = [];
+        for (const c of any) {
+          const problems = problemsOf(c, v, p);
+          if (problems.length === 0) return;
+          failed.push(problems);
+        }
+        out.push(nearest(failed, p, "must match at least one of the allowed schemas"));
       });
     }
     if (k.oneOf !== undefined) {
       const one = list("oneOf");
       checks.push((v, p, out) => {
-        const n = one.filter((c) => passes(c, v)).length;
-        if (n === 0) out.push(firstProblem(one, v, p, "must match exactly one of the allowed schemas"));
+        const outcomes = one.map((c) => problemsOf(c, v, p));
+        const n = outcomes.filter((o) => o.length === 0).length;
+        if (n === 0) out.push(nearest(outcomes, p, "must match exactly one of the allowed schemas"));
         else if (n > 1) out.push(`${label(p)}: must match exactly one of the allowed schemas (matches ${n})`);
       });
     }
@@ -276,11 +297,13 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
   const check = compileAt(schema, "#");
   return (value) => {
     const out: string[] = [];
+    steps = 0;
     try {
       check(value, "", out);
     } catch (error) {
       // A recursive schema walking a value nested deeper than the stack allows.
       if (error instanceof RangeError) return ["(root): nested too deeply to validate"];
+      if (error === TOO_COMPLEX) return [`(root): too complex to validate (more than ${MAX_STEPS} schema checks)`];
       throw error;
     }
     return out.length > MAX_PROBLEMS ? [...out.slice(0, MAX_PROBLEMS), `… and ${out.length - MAX_PROBLEMS} more`] : out;
@@ -321,20 +344,19 @@ const label = (path: string) => path || "(root)";
 const join = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
 
 function passes(check: Check, value: unknown): boolean {
-  const out: string[] = [];
-  check(value, "", out);
-  return out.length === 0;
+  return problemsOf(check, value, "").length === 0;
 }
 
-/** For anyOf/oneOf: the nearest alternative's first problem says more than "matches none". */
-function firstProblem(checks: Check[], value: unknown, path: string, fallback: string): string {
-  let best: string[] | undefined;
-  for (const c of checks) {
-    const out: string[] = [];
-    c(value, path, out);
-    if (!best || out.length < best.length) best = out;
-  }
-  return best && best.length === 1 ? `${best[0]} (${fallback})` : `${label(path)}: ${fallback}`;
+function problemsOf(check: Check, value: unknown, path: string): string[] {
+  const out: string[] = [];
+  check(value, path, out);
+  return out;
+}
+
+/** For anyOf/oneOf matching nothing: the nearest alternative's problem says more than "matches none". */
+function nearest(outcomes: string[][], path: string, fallback: string): string {
+  const best = outcomes.reduce((a, b) => (b.length < a.length ? b : a));
+  return best.length === 1 ? `${best[0]} (${fallback})` : `${label(path)}: ${fallback}`;
 }
 
 function equal(a: unknown, b: unknown): boolean {

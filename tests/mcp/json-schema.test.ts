@@ -125,6 +125,27 @@ describe("compileJsonSchema: what it enforces", () => {
     assert.deepEqual(problems(list, value), ["(root): nested too deeply to validate"]);
   });
 
+  it("alternatives that recurse cannot make a client's value take exponential time: past a budget it is refused", () => {
+    // Each level has two alternatives that both descend: naive evaluation needs 2^depth steps.
+    const branchy = {
+      $defs: {
+        n: {
+          anyOf: [
+            { type: "object", required: ["a"], properties: { next: { $ref: "#/$defs/n" } } },
+            { type: "object", required: ["b"], properties: { next: { $ref: "#/$defs/n" } } },
+          ],
+        },
+      },
+      $ref: "#/$defs/n",
+    };
+    let value: Record<string, unknown> = {};
+    for (let i = 0; i < 60; i++) value = { next: value };
+    assert.deepEqual(problems(branchy, value), ["(root): too complex to validate (more than 1000000 schema checks)"]);
+    // A shallow value is judged as usual by the same validator.
+    bad(branchy, { next: {} }, /must match at least one of the allowed schemas/);
+    ok(branchy, { a: 1, next: { b: 2 } });
+  });
+
   it("annotations and unknown keywords are not assertions: format, title, default, x-…", () => {
     ok({ type: "string", format: "email", title: "t", description: "d", default: "x", examples: ["y"], "x-mcp-header": "X-Thing" }, "not an email");
   });
