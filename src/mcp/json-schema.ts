@@ -26,7 +26,7 @@ const TOO_COMPLEX = new Error("too complex");
 
 /**
  * Compiles `schema` into a validator. Throws a `TypeError` naming the keyword for a schema it cannot
- * enforce: an unsupported assertion (`unevaluatedProperties`, `$dynamicRef`, …), a `$ref` outside
+ * enforce: an unsupported assertion (`unevaluatedProperties`, `$dynamicRef`, …), a nested `$id`, a `$ref` outside
  * the schema (only `#…` JSON pointers), or a malformed keyword value. Unknown keywords are ignored,
  * as JSON Schema says; `format` is an annotation (2020-12's default) and is not checked.
  *
@@ -64,6 +64,8 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
     for (const key of Object.keys(k)) {
       if (UNSUPPORTED.has(key)) throw new TypeError(`${at}: the JSON Schema keyword "${key}" is not supported; use a zod schema or leave it out`);
     }
+    // A nested $id starts a new base for the references under it, which `#…` here would misread.
+    if (at !== "#" && k.$id !== undefined) throw new TypeError(`${at}: a nested "$id" is not supported (references resolve from the root)`);
     if (k.$ref !== undefined) checks.push(resolve(str(k.$ref, `${at}/$ref`), `${at}/$ref`));
     if (k.type !== undefined) checks.push(typeCheck(k.type, at));
     if (k.enum !== undefined) {

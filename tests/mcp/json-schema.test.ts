@@ -177,6 +177,7 @@ describe("compileJsonSchema: schemas it cannot enforce are refused", () => {
       [{ required: "a" }, /must be an array of strings/],
       [{ anyOf: [] }, /non-empty array/],
       [{ multipleOf: 0 }, /greater than 0/],
+      [{ properties: { a: { $id: "https://example.com/a", $ref: "#/$defs/x" } } }, /nested "\$id" is not supported/],
     ] as const
   ) {
     it(`${JSON.stringify(schema)} → TypeError`, () => {
