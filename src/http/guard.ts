@@ -98,11 +98,6 @@ export function guardStage(options: GuardOptions): Stage {
     // A caller's own request id is kept (so logs join up across services) when it is a safe token.
     const incomingId = headers.get("x-request-id");
     if (incomingId !== null && /^[A-Za-z0-9._:-]{1,128}$/.test(incomingId)) echoRequestId(ctx, incomingId);
-    const traceparent = headers.get("traceparent");
-    if (traceparent !== null) {
-      ctx.traceparent = traceparent;
-      ctx.tracestate = headers.get("tracestate") ?? undefined;
-    }
     // In-process callers (tests, embedding) build Requests without a Host header: the URL carries it.
     if (!hostAllowed(headers.get("host") ?? ctx.url.host)) return Promise.resolve(refuse("Host", ctx.requestId));
     const origin = headers.get("origin");

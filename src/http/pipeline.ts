@@ -117,6 +117,18 @@ export type Stage = (next: Handler) => Handler;
  * undefined so the caller parses properly: routing never sees a path the parser would not.
  */
 export function pathnameOf(url: string): string | undefined {
+  if (url === lastUrl) return lastPath;
+  const path = parsePath(url);
+  if (path !== undefined) {
+    lastUrl = url;
+    lastPath = path;
+  }
+  return path;
+}
+let lastUrl = "";
+let lastPath: string | undefined;
+
+function parsePath(url: string): string | undefined {
   const scheme = url.indexOf("://");
   if (scheme < 0) return undefined;
   const start = url.indexOf("/", scheme + 3);
@@ -149,8 +161,10 @@ class Context implements RequestContext {
   declare resolvedHeaders: Record<string, string>;
   declare charge?: (extra: number) => Promise<Response | undefined>;
   declare tool?: string;
-  declare traceparent?: string;
-  declare tracestate?: string;
+  // Read from the request on first use: most requests carry no trace context, and on Deno every
+  // header read is a call into the runtime (~1,500 instructions; scripts/bench/instructions.mjs).
+  #request: Request;
+  #trace: { traceparent?: string; tracestate?: string } | undefined;
   /** The response already carrying `X-Request-Id` (see `jsonFor`), which the guard then leaves alone. */
   declare stamped: Response | undefined;
   /** Headers outer stages want on the response (rate-limit headers), given to `jsonFor` up front. */
@@ -167,8 +181,8 @@ class Context implements RequestContext {
     this.resolvedHeaders = NO_HEADERS;
     this.charge = undefined;
     this.tool = undefined;
-    this.traceparent = undefined;
-    this.tracestate = undefined;
+    this.#request = request;
+    this.#trace = undefined;
     this.stamped = undefined;
     this.responseHeaders = undefined;
     this.stampAll = stampAll;
@@ -176,6 +190,24 @@ class Context implements RequestContext {
   }
   get url(): URL {
     return (this.#url ??= new URL(this.#href));
+  }
+  get traceparent(): string | undefined {
+    return this.#traceContext().traceparent;
+  }
+  set traceparent(value: string | undefined) {
+    this.#traceContext().traceparent = value;
+  }
+  get tracestate(): string | undefined {
+    return this.#traceContext().tracestate;
+  }
+  set tracestate(value: string | undefined) {
+    this.#traceContext().tracestate = value;
+  }
+  #traceContext(): { traceparent?: string; tracestate?: string } {
+    if (this.#trace) return this.#trace;
+    const headers = this.#request.headers;
+    const traceparent = headers.get("traceparent") ?? undefined;
+    return (this.#trace = { traceparent, tracestate: traceparent === undefined ? undefined : headers.get("tracestate") ?? undefined });
   }
 }
 

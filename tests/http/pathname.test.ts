@@ -36,6 +36,20 @@ describe("pathnameOf", () => {
     assert.equal(pathnameOf("http://localhost:8000/%6Dcp"), undefined);
   });
 
+  it("remembers only the last URL: alternating URLs, safe and not, each get their own answer", () => {
+    for (let round = 0; round < 3; round++) {
+      for (const url of cases) {
+        const fast = pathnameOf(url);
+        const again = pathnameOf(url);
+        assert.equal(again, fast, url);
+        if (fast !== undefined) assert.equal(fast, new URL(url).pathname, url);
+      }
+    }
+    assert.equal(pathnameOf("http://localhost:8000/mcp"), "/mcp");
+    assert.equal(pathnameOf("http://localhost:8000/a/../mcp"), undefined, "an unsafe URL after a cached one is not answered from the cache");
+    assert.equal(pathnameOf("http://localhost:8000/health"), "/health");
+  });
+
   it("the request context always carries the parser's path", () => {
     for (const url of cases) {
       let request: Request;
