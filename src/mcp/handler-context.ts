@@ -16,7 +16,8 @@ import { isStatelessEra } from "./protocol.ts";
 import type { CallScope } from "./dispatcher.ts";
 import type { AskOptions, ElicitParams, ElicitResult, HandlerContext, LogLevel, SampleParams, SampleResult } from "./context.ts";
 import { LOG_LEVELS } from "./context.ts";
-import { compileJsonSchema } from "./json-schema.ts";
+import type { JsonSchemaValidator } from "./json-schema.ts";
+import { plainValidator } from "./schema.ts";
 import { parseTraceparent, type TraceContext, traceOf } from "../observe/trace.ts";
 
 type InputRequest = { method: string; params: Record<string, unknown> };
@@ -49,7 +50,7 @@ function checkAnswer(method: string, key: string, answer: unknown): Record<strin
 }
 
 /** An accepted form answer must match the schema the server asked for: the user's client is not trusted. */
-function checkedContent(answer: ElicitResult, check: (value: unknown) => string[]): ElicitResult {
+function checkedContent(answer: ElicitResult, check: JsonSchemaValidator): ElicitResult {
   if (answer.action !== "accept") return answer;
   const content = answer.content;
   const problems = typeof content === "object" && content !== null && !Array.isArray(content) ? check(content) : ["content: expected object"];
@@ -143,10 +144,10 @@ class CallContext implements HandlerContext {
   }
 
   elicit(params: ElicitParams, options?: AskOptions): Promise<ElicitResult> {
-    let check;
+    let check: JsonSchemaValidator | undefined;
     try {
       // Compiled before asking: a schema it cannot enforce fails the handler, not the user's answer.
-      check = params.requestedSchema && compileJsonSchema(params.requestedSchema);
+      check = params.requestedSchema ? plainValidator(params.requestedSchema) : undefined;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -33,10 +33,10 @@ export function toJsonSchema(schema: SchemaLike, io: "input" | "output"): Record
 /** The outcome of validating arguments: the parsed value, or a readable message naming each bad field. */
 export type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const plainValidators = new WeakMap<JsonSchemaObject, JsonSchemaValidator>();
+const plainValidators = new WeakMap<Record<string, unknown>, JsonSchemaValidator>();
 
-/** A plain JSON Schema's validator, compiled once per schema object. */
-function plainValidator(schema: JsonSchemaObject): JsonSchemaValidator {
+/** A plain JSON Schema's validator, compiled once per schema object (tool schemas, elicitation's requestedSchema). */
+export function plainValidator(schema: Record<string, unknown>): JsonSchemaValidator {
   let check = plainValidators.get(schema);
   if (!check) plainValidators.set(schema, check = compileJsonSchema(schema));
   return check;
