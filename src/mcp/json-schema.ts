@@ -115,14 +115,8 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
   }
 
   function stringChecks(k: Record<string, unknown>, at: string, checks: Check[]) {
-    const length = (key: string, fails: (n: number, b: number) => boolean, says: string) => {
-      if (k[key] === undefined) return;
-      const b = count(k[key], `${at}/${key}`);
-      // Length in characters (code points), as JSON Schema counts them, not UTF-16 units.
-      checks.push((v, p, out) => void (typeof v === "string" && fails(codePoints(v), b) && out.push(`${label(p)}: must be ${says} ${b} characters`)));
-    };
-    length("minLength", (n, b) => n < b, "at least");
-    length("maxLength", (n, b) => n > b, "at most");
+    // Length in characters (code points), as JSON Schema counts them, not UTF-16 units.
+    sizeChecks(k, at, checks, "Length", (v) => (typeof v === "string" ? codePoints(v) : undefined), "characters");
     if (k.pattern !== undefined) {
       const source = str(k.pattern, `${at}/pattern`);
       const re = regex(source, `${at}/pattern`);
@@ -148,13 +142,7 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
         if (Array.isArray(v)) for (let i = from; i < v.length && out.length < MAX_PROBLEMS; i++) item(v[i], join(p, i), out);
       });
     }
-    const size = (key: string, fails: (n: number, b: number) => boolean, says: string) => {
-      if (k[key] === undefined) return;
-      const b = count(k[key], `${at}/${key}`);
-      checks.push((v, p, out) => void (Array.isArray(v) && fails(v.length, b) && out.push(`${label(p)}: must have ${says} ${b} items`)));
-    };
-    size("minItems", (n, b) => n < b, "at least");
-    size("maxItems", (n, b) => n > b, "at most");
+    sizeChecks(k, at, checks, "Items", (v) => (Array.isArray(v) ? v.length : undefined), "items");
     if (k.uniqueItems === true) {
       checks.push((v, p, out) => {
         if (!Array.isArray(v)) return;
@@ -222,13 +210,7 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
         if (isObject(v)) for (const name of Object.keys(v)) if (!passes(names, name)) out.push(`${label(join(p, name))}: is not an allowed property name`);
       });
     }
-    const size = (key: string, fails: (n: number, b: number) => boolean, says: string) => {
-      if (k[key] === undefined) return;
-      const b = count(k[key], `${at}/${key}`);
-      checks.push((v, p, out) => void (isObject(v) && fails(Object.keys(v).length, b) && out.push(`${label(p)}: must have ${says} ${b} properties`)));
-    };
-    size("minProperties", (n, b) => n < b, "at least");
-    size("maxProperties", (n, b) => n > b, "at most");
+    sizeChecks(k, at, checks, "Properties", (v) => (isObject(v) ? Object.keys(v).length : undefined), "properties");
     // Draft-07 `dependencies` holds both kinds 2019-09 split into dependentRequired and dependentSchemas.
     const dependencies = { ...(k.dependencies === undefined ? {} : record(k.dependencies, `${at}/dependencies`)) };
     for (const [name, d] of Object.entries(k.dependentRequired === undefined ? {} : record(k.dependentRequired, `${at}/dependentRequired`))) {
@@ -310,6 +292,19 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
     }
     return out.length > MAX_PROBLEMS ? [...out.slice(0, MAX_PROBLEMS), `… and ${out.length - MAX_PROBLEMS} more`] : out;
   };
+}
+
+/** `min<Name>`/`max<Name>` (Length, Items, Properties): a count of the value, where `measure` applies, against a bound. */
+function sizeChecks(k: Record<string, unknown>, at: string, checks: Check[], name: string, measure: (v: unknown) => number | undefined, unit: string) {
+  for (const least of [true, false]) {
+    const key = `${least ? "min" : "max"}${name}`;
+    if (k[key] === undefined) continue;
+    const bound = count(k[key], `${at}/${key}`);
+    checks.push((v, p, out) => {
+      const n = measure(v);
+      if (n !== undefined && (least ? n < bound : n > bound)) out.push(`${label(p)}: must have ${least ? "at least" : "at most"} ${bound} ${unit}`);
+    });
+  }
 }
 
 function typeCheck(type: unknown, at: string): Check {
