@@ -9,12 +9,15 @@
 // An entry is a scripts/bench/servers/<entry>.ts served by scripts/bench/serve.ts under callgrind,
 // from this checkout or another one (`gatehouse@/tmp/base`: a `git worktree add /tmp/base <commit>`
 // with node_modules symlinked in), with the bench's bearer settings plus any NAME=value given.
-// Each gets WARM requests (default 8000, so the JIT has settled), then its counters are zeroed, then
-// REQUESTS more (default 3000) are counted; every answer must be the correct tools/call result.
-// Prints instructions per request and each entry's ratio to the first. Needs valgrind
-// (`apt-get install valgrind`); ~1–2 minutes per entry.
+// Each gets WARM requests (default 30000: the JIT must have settled, and Bun's optimising compiler
+// still tiers Gatehouse's functions up until ~18,000 requests; counted earlier, that compile work on
+// a background thread doubled Bun's reading), then its counters are zeroed, then REQUESTS more
+// (default 3000) are counted; every answer must be the correct tools/call result.
+// Prints instructions per request (all threads; the main thread's share in brackets) and each
+// entry's ratio to the first. Needs valgrind (`apt-get install valgrind`); about a minute per entry,
+// and entries can be measured in parallel (counts do not depend on load).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -30,7 +33,7 @@ if (spawnSync("sh", ["-c", "command -v valgrind && command -v callgrind_control"
   console.error("instructions: valgrind is not installed (apt-get install valgrind)");
   process.exit(1);
 }
-const WARM = Number(process.env.WARM ?? 8000);
+const WARM = Number(process.env.WARM ?? 30000);
 const REQUESTS = Number(process.env.REQUESTS ?? 3000);
 const TOKEN = "bench-bearer-9f2c4e6a8b0d1f3e5a7c";
 const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { message: "hello" } } });
@@ -92,7 +95,12 @@ async function measure(spec, port) {
     const dump = readdirSync(dir).filter((f) => f.startsWith("callgrind.out.")).sort().at(-1);
     const summary = dump && /^summary: (\d+)/m.exec(readFileSync(join(dir, dump), "utf8"))?.[1];
     if (!summary) throw new Error(`no callgrind dump: ${log}`);
-    return Number(summary) / REQUESTS;
+    // The main thread's share: everything under __libc_start_main (the rest is compiler and GC threads).
+    const annotated = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", join(dir, dump)], { encoding: "utf8" }).stdout ?? "";
+    const main = /^\s*([\d,]+) .*libc-start\.c:__libc_start_main/m.exec(annotated)?.[1];
+    // KEEP_DUMPS=dir keeps each dump there (for callgrind_annotate: where the instructions go by function).
+    if (process.env.KEEP_DUMPS) copyFileSync(join(dir, dump), join(process.env.KEEP_DUMPS, `${runtime}-${spec.replace(/[^\w.-]+/g, "_")}.callgrind`));
+    return { total: Number(summary) / REQUESTS, main: main ? Number(main.replaceAll(",", "")) / REQUESTS : NaN };
   } finally {
     child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
@@ -102,8 +110,9 @@ async function measure(spec, port) {
 let port = 36000 + Math.floor(Math.random() * 2000);
 const results = [];
 for (const spec of args) {
-  const perRequest = await measure(spec, port++);
-  results.push(perRequest);
-  const ratio = perRequest / results[0];
-  console.log(`${runtime} ${spec.padEnd(44)} ${Math.round(perRequest).toString().padStart(8)} instructions/request${results.length > 1 ? `  ×${ratio.toFixed(3)} of the first` : ""}`);
+  const { total, main } = await measure(spec, port++);
+  results.push(total);
+  const ratio = total / results[0];
+  const share = Number.isNaN(main) ? "" : ` (main thread ${Math.round(main)})`;
+  console.log(`${runtime} ${spec.padEnd(44)} ${Math.round(total).toString().padStart(8)} instructions/request${share}${results.length > 1 ? `  ×${ratio.toFixed(3)} of the first` : ""}`);
 }
