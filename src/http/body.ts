@@ -3,27 +3,62 @@
  */
 
 export type BodyResult = { ok: true; text: string } | { ok: false; status: 413 | 400; message: string };
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; status: 413 | 400; message: string; notJson?: true };
+
+const tooLarge = (limit: number) => ({ ok: false, status: 413, message: `Request body exceeds ${limit} bytes` }) as const;
+const UNREADABLE = { ok: false, status: 400, message: "Request body could not be read" } as const;
+const NOT_JSON = { ok: false, status: 400, message: "Parse error: the body is not valid JSON", notJson: true } as const;
+
+/** Whether the declared Content-Length refuses the body (`"too_large"`), bounds it (`true`) or is absent or unusable (`false`). */
+function sized(declared: string | null, limit: number): "too_large" | boolean {
+  if (declared === null) return false;
+  if (Number(declared) > limit) return "too_large";
+  // The runtime enforces Content-Length framing, so a declared size bounds what text()/json() read;
+  // the streaming loop (much slower) is only for bodies of unknown length.
+  return /^\d+$/.test(declared);
+}
 
 export async function readBody(request: Request, limit: number): Promise<BodyResult> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    return { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` };
+  const size = sized(request.headers.get("content-length"), limit);
+  if (size === "too_large") return tooLarge(limit);
+  if (!size) return readUnsized(request, limit);
+  try {
+    const text = await request.text();
+    return text.length > limit ? tooLarge(limit) : { ok: true, text };
+  } catch {
+    return UNREADABLE;
   }
-  if (declared !== null && /^\d+$/.test(declared)) {
-    // The runtime enforces Content-Length framing, so the declared size bounds what text() reads;
-    // the streaming loop below (much slower) is only for bodies of unknown length.
+}
+
+/**
+ * Reads and parses a JSON request body under the same cap as {@link readBody}; `notJson` tells a
+ * body that is not JSON (a JSON-RPC parse error) from one that could not be read. With a declared
+ * length the runtime parses straight from the bytes (`request.json()`: per call ~6,000 instructions
+ * fewer than text() and JSON.parse on Deno, ~2,000 on Bun, counted by scripts/bench/instructions.mjs).
+ */
+export async function readJson(request: Request, limit: number): Promise<JsonBodyResult> {
+  const size = sized(request.headers.get("content-length"), limit);
+  if (size === "too_large") return tooLarge(limit);
+  if (size) {
     try {
-      const text = await request.text();
-      return text.length > limit ? { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` } : { ok: true, text };
-    } catch {
-      return { ok: false, status: 400, message: "Request body could not be read" };
+      return { ok: true, value: await request.json() };
+    } catch (error) {
+      return error instanceof SyntaxError ? NOT_JSON : UNREADABLE;
     }
   }
+  const body = await readUnsized(request, limit);
+  if (!body.ok) return body;
+  try {
+    return { ok: true, value: JSON.parse(body.text) };
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+async function readUnsized(request: Request, limit: number): Promise<BodyResult> {
   const read = await readCapped(request, limit);
   if (read.ok) return read;
-  return read.reason === "too_large"
-    ? { ok: false, status: 413, message: `Request body exceeds ${limit} bytes` }
-    : { ok: false, status: 400, message: "Request body could not be read" };
+  return read.reason === "too_large" ? tooLarge(limit) : UNREADABLE;
 }
 
 export type CappedRead = { ok: true; text: string } | { ok: false; reason: "too_large" | "unreadable" };

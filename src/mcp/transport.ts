@@ -3,7 +3,7 @@
  */
 import { type Handler, jsonFor, type RequestContext } from "../http/pipeline.ts";
 import { json, rpcError } from "../http/errors.ts";
-import { readBody } from "../http/body.ts";
+import { readJson } from "../http/body.ts";
 import { randomToken } from "../crypto/random.ts";
 import {
   ErrorCode,
@@ -138,14 +138,9 @@ export function createTransport(o: TransportOptions): Handler {
     if (!accept.json && !accept.sse) {
       return rpcError(406, null, ErrorCode.InvalidRequest, "Accept must allow application/json or text/event-stream");
     }
-    const body = await readBody(request, o.maxBodyBytes);
-    if (!body.ok) return rpcError(body.status, null, ErrorCode.InvalidRequest, body.message);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch {
-      return rpcError(400, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
-    }
+    const body = await readJson(request, o.maxBodyBytes);
+    if (!body.ok) return rpcError(body.status, null, body.notJson ? ErrorCode.ParseError : ErrorCode.InvalidRequest, body.message);
+    const parsed = body.value;
     const headerVersion = request.headers.get("mcp-protocol-version")?.trim() || undefined;
     const batch = Array.isArray(parsed);
     if (!batch) {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readBody, readCapped } from "../../src/http/body.ts";
+import { readBody, readCapped, readJson } from "../../src/http/body.ts";
 import { jsonOf, mcpRequest, post, rpc, server } from "../mcp/helpers.ts";
 
 const LIMIT = 256;
@@ -76,6 +76,64 @@ describe("body size limit (maxBodyBytes)", () => {
     const result = await readBody(new Request("http://localhost/", { method: "POST", body: "☃".repeat(40) }), 100);
     assert.equal(result.ok, false);
     assert.equal(!result.ok && result.status, 413);
+  });
+});
+
+describe("readJson (the MCP endpoint's reader: the runtime parses a body of declared length)", () => {
+  const sized = (body: BodyInit, length: number) =>
+    new Request("http://localhost/", {
+      method: "POST",
+      body,
+      headers: { "content-length": String(length) },
+      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+    } as RequestInit);
+  const failing = () =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('{"a":'));
+        c.error(new Error("connection reset"));
+      },
+    });
+
+  it("parses a body of declared length, and one of unknown length (chunked)", async () => {
+    assert.deepEqual(await readJson(sized('{"a":[1,"é"]}', 14), 100), { ok: true, value: { a: [1, "é"] } });
+    const request = new Request("http://localhost/", { method: "POST", body: new Blob(['{"b":', "2}"]).stream(), duplex: "half" } as RequestInit);
+    assert.equal(request.headers.get("content-length"), null);
+    assert.deepEqual(await readJson(request, 100), { ok: true, value: { b: 2 } });
+  });
+
+  it("tells a body that is not JSON (notJson) from one that could not be read", async () => {
+    for (const text of ["{bad", "", "\uFEFF{}"]) {
+      const r = await readJson(sized(text, new TextEncoder().encode(text).length), 100);
+      assert.equal(r.ok, false, text);
+      assert.equal(!r.ok && r.notJson, true, text);
+      assert.equal(!r.ok && r.status, 400);
+    }
+    const broken = await readJson(sized(failing(), 10), 100);
+    assert.equal(broken.ok, false);
+    assert.equal(!broken.ok && broken.notJson, undefined);
+    assert.equal(!broken.ok && broken.message, "Request body could not be read");
+  });
+
+  it("refuses a declared length over the limit before reading, and counts bytes when the length is unknown", async () => {
+    assert.deepEqual(await readJson(sized("[]", 1000), 100), { ok: false, status: 413, message: "Request body exceeds 100 bytes" });
+    const long = JSON.stringify("☃".repeat(40)); // 42 characters, 122 bytes
+    const chunked = new Request("http://localhost/", { method: "POST", body: new Blob([long]).stream(), duplex: "half" } as RequestInit);
+    assert.equal((await readJson(chunked, 100)).ok, false);
+  });
+
+  it("over the MCP endpoint: invalid JSON of declared length is a -32700 parse error, an unreadable body -32600", async () => {
+    const headers = { "content-type": "application/json", accept: "application/json" };
+    const bad = await s.fetch(mcpRequest("POST", { body: "{nope", headers: { ...headers, "content-length": "5" } }));
+    assert.equal(bad.status, 400);
+    assert.equal((await jsonOf(bad)).error.code, -32700);
+    const broken = await s.fetch(mcpRequest("POST", { body: failing(), headers: { ...headers, "content-length": "10" } }));
+    assert.equal(broken.status, 400);
+    assert.equal((await jsonOf(broken)).error.code, -32600);
+    const body = JSON.stringify(rpc("tools/list"));
+    const ok = await s.fetch(mcpRequest("POST", { body, headers: { ...headers, "content-length": String(body.length) } }));
+    assert.equal(ok.status, 200);
+    assert.ok(Array.isArray((await jsonOf(ok)).result.tools));
   });
 });
 

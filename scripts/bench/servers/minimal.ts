@@ -23,7 +23,7 @@ export async function fetch(request: Request): Promise<Response> {
   if (!auth || !auth.startsWith("Bearer ") || !sameSecret(auth.slice(7), TOKEN)) return new Response(null, { status: 401 });
   if (h.get("content-type") !== "application/json" || !h.get("accept") || h.get("origin")) return new Response(null, { status: 400 });
   const version = h.get("mcp-protocol-version");
-  const m = JSON.parse(await request.text());
+  const m = await request.json();
   if (m.jsonrpc !== "2.0" || m.method !== "tools/call" || (version !== "2025-11-25" && version !== "2026-07-28")) return new Response(null, { status: 400 });
   const tool = tools.get(m.params.name);
   const args = tool?.schema.safeParse(m.params.arguments);
