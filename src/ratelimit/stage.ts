@@ -77,15 +77,25 @@ export function rateLimitStage(options: RateLimitOptions): Stage {
   function proceed(verdict: BucketVerdict | undefined, key: string, next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
     if (verdict && !verdict.allowed) return Promise.resolve(limiter.refuse(verdict));
     // Later stages charge extra weight once they know what the request is (a costly tool).
-    ctx.charge = async (extra) => {
-      const v = extra > 0 ? await limiter.take(key, extra) : undefined;
-      return v && !v.allowed ? limiter.refuse(v) : undefined;
-    };
+    ctx.charge = chargerFor(limiter, key);
     if (!verdict || verdict.remaining > quietAbove) return next(request, ctx); // unannotated (when the store failed, too)
     // The MCP transport builds its response with these headers; anything else is annotated after.
     addResponseHeaders(ctx, limiter.headersFor(verdict));
     return next(request, ctx).then((response) => isStamped(ctx, response) ? response : limiter.annotate(response, verdict));
   }
+}
+
+/**
+ * `ctx.charge` for one request: a closure over the limiter and the key only. Made inside `proceed`,
+ * it shared that function's closure context (which holds the request context for the other
+ * closure there), and on Deno that kept request contexts alive past young-generation collections:
+ * under wrk, peak RSS 147 MB instead of 75 and ~25 % fewer requests per second (measured).
+ */
+function chargerFor(limiter: Limiter, key: string): (extra: number) => Promise<Response | undefined> {
+  return async (extra) => {
+    const v = extra > 0 ? await limiter.take(key, extra) : undefined;
+    return v && !v.allowed ? limiter.refuse(v) : undefined;
+  };
 }
 
 /**

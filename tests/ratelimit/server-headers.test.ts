@@ -65,3 +65,32 @@ describe("rate limit through createServer by default: the headers appear once th
     assert.match(refused.headers.get("ratelimit") ?? "", /^"default";r=0;t=\d+$/);
   });
 });
+
+describe("a tool's cost weighs its calls in the caller's bucket (ctx.charge)", () => {
+  const s = server({
+    auth: bearer({ token: TOKEN }),
+    // Refills one token per 100 s: nothing comes back while the test runs.
+    rateLimit: { rps: 0.01, burst: 5 },
+    tools: [
+      defineTool({ name: "heavy", cost: 3, handler: () => "heavy done" }),
+      defineTool({ name: "plain", handler: () => "ok" }),
+    ],
+  });
+  const call = (name: string) => post(s, rpc("tools/call", { name, arguments: {} }), { headers: { authorization: `Bearer ${TOKEN}` }, version: "2025-11-25" });
+
+  it("cost 3 takes 3 of 5 tokens; a second costly call is refused with 429 while 1 token is left, which a plain call still gets", async () => {
+    const first = await call("heavy");
+    assert.equal(first.status, 200);
+    assert.equal((await jsonOf(first)).result.content[0].text, "heavy done");
+    const second = await call("heavy");
+    assert.equal(second.status, 429);
+    assert.ok(Number(second.headers.get("retry-after")) >= 1);
+    await second.body?.cancel();
+    const plain = await call("plain");
+    assert.equal(plain.status, 200, "the refused costly call took only the stage's 1 token");
+    await plain.body?.cancel();
+    const last = await call("plain");
+    assert.equal(last.status, 429);
+    await last.body?.cancel();
+  });
+});
