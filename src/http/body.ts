@@ -34,7 +34,7 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
  * Reads and parses a JSON request body under the same cap as {@link readBody}; `notJson` tells a
  * body that is not JSON (a JSON-RPC parse error) from one that could not be read. With a declared
  * length the runtime parses straight from the bytes (`request.json()`: per call ~6,000 instructions
- * fewer than text() and JSON.parse on Deno, ~2,000 on Bun, counted by scripts/bench/instructions.mjs).
+ * fewer than text() and JSON.parse on Deno, a few hundred to ~1,000 on Bun; scripts/bench/instructions.mjs).
  */
 export async function readJson(request: Request, limit: number): Promise<JsonBodyResult> {
   const size = sized(request.headers.get("content-length"), limit);
