@@ -36,17 +36,17 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
  * length the runtime parses straight from the bytes (`request.json()`: per call ~6,000 instructions
  * fewer than text() and JSON.parse on Deno, a few hundred to ~1,000 on Bun; scripts/bench/instructions.mjs).
  */
-export async function readJson(request: Request, limit: number): Promise<JsonBodyResult> {
+export function readJson(request: Request, limit: number): Promise<JsonBodyResult> {
   const size = sized(request.headers.get("content-length"), limit);
-  if (size === "too_large") return tooLarge(limit);
-  if (size) {
-    try {
-      return { ok: true, value: await request.json() };
-    } catch (error) {
-      return error instanceof SyntaxError ? NOT_JSON : UNREADABLE;
-    }
-  }
-  const body = await readUnsized(request, limit);
+  if (size === "too_large") return Promise.resolve(tooLarge(limit));
+  // A plain promise chain, not an async function: one promise fewer per call (measured on Bun).
+  if (size) return request.json().then(parsedJson, notParsed);
+  return readUnsized(request, limit).then(parseText);
+}
+
+const parsedJson = (value: unknown): JsonBodyResult => ({ ok: true, value });
+const notParsed = (error: unknown): JsonBodyResult => error instanceof SyntaxError ? NOT_JSON : UNREADABLE;
+function parseText(body: BodyResult): JsonBodyResult {
   if (!body.ok) return body;
   try {
     return { ok: true, value: JSON.parse(body.text) };
