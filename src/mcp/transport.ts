@@ -3,7 +3,7 @@
  */
 import { type Handler, jsonFor, type RequestContext } from "../http/pipeline.ts";
 import { json, rpcError } from "../http/errors.ts";
-import { readJson } from "../http/body.ts";
+import { type JsonBodyResult, readJson } from "../http/body.ts";
 import { randomToken } from "../crypto/random.ts";
 import {
   ErrorCode,
@@ -130,15 +130,18 @@ export function createTransport(o: TransportOptions): Handler {
     return session;
   }
 
-  async function post(request: Request, ctx: RequestContext): Promise<Response> {
+  function post(request: Request, ctx: RequestContext): Promise<Response> {
     if (!isJsonContentType(request.headers.get("content-type"))) {
-      return rpcError(415, null, ErrorCode.InvalidRequest, "Content-Type must be application/json");
+      return Promise.resolve(rpcError(415, null, ErrorCode.InvalidRequest, "Content-Type must be application/json"));
     }
     const accept = accepts(request.headers.get("accept"));
     if (!accept.json && !accept.sse) {
-      return rpcError(406, null, ErrorCode.InvalidRequest, "Accept must allow application/json or text/event-stream");
+      return Promise.resolve(rpcError(406, null, ErrorCode.InvalidRequest, "Accept must allow application/json or text/event-stream"));
     }
-    const body = await readJson(request, o.maxBodyBytes);
+    return readJson(request, o.maxBodyBytes).then((body) => postBody(body, request, ctx, accept));
+  }
+
+  function postBody(body: JsonBodyResult, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }): Response | Promise<Response> {
     if (!body.ok) return rpcError(body.status, null, body.notJson ? ErrorCode.ParseError : ErrorCode.InvalidRequest, body.message);
     const parsed = body.value;
     const headerVersion = request.headers.get("mcp-protocol-version")?.trim() || undefined;
@@ -150,8 +153,8 @@ export function createTransport(o: TransportOptions): Handler {
         const { invalid: _, ...response } = message;
         return json(response, 400);
       }
-      if ("method" in message && isModernMessage(message, headerVersion)) return await postModern(message, request, ctx, accept);
-      return await postSingle(message, headerVersion, request, ctx, accept);
+      if ("method" in message && isModernMessage(message, headerVersion)) return postModern(message, request, ctx, accept);
+      return postSingle(message, headerVersion, request, ctx, accept);
     }
     const raw = parsed as unknown[];
     if (raw.length === 0) return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
@@ -162,7 +165,7 @@ export function createTransport(o: TransportOptions): Handler {
     if (messages.some((m) => "method" in m && isModernMessage(m, headerVersion))) {
       return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: batches are not allowed in protocol 2026-07-28");
     }
-    return await postBatch(messages, invalid, headerVersion, request, ctx);
+    return postBatch(messages, invalid, headerVersion, request, ctx);
   }
 
   async function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
