@@ -22,7 +22,7 @@ import type { CallScope, Dispatcher } from "./dispatcher.ts";
 import type { Sessions, SessionRuntime } from "./session.ts";
 import type { Hub, SubscriptionFilter } from "./hub.ts";
 import { SseStream } from "./sse.ts";
-import { checkParamHeaders, isModernMessage, META, readModernEnvelope } from "./envelope.ts";
+import { checkParamHeaders, isModernMessage, META, type ModernEnvelope, readModernEnvelope } from "./envelope.ts";
 import type { Preflight } from "./middleware.ts";
 import { unrefTimer } from "../runtime/timers.ts";
 import { createInflight, type EndReason, type Flight, type Inflight, LazySignal } from "./inflight.ts";
@@ -168,7 +168,8 @@ export function createTransport(o: TransportOptions): Handler {
     return postBatch(messages, invalid, headerVersion, request, ctx);
   }
 
-  async function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
+  /** One 2026-07-28 request: the envelope checked, then run (plain functions, as for 2025 messages). */
+  function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }): Response | Promise<Response> {
     if (!isRequest(message)) {
       if (isNotification(message) && message.method === "notifications/cancelled") cancel(message.params, ownerOf(ctx));
       return new Response(null, { status: 202 });
@@ -181,11 +182,15 @@ export function createTransport(o: TransportOptions): Handler {
       const problem = tool?.headerParams.length ? checkParamHeaders(tool.headerParams, message.params?.arguments, request.headers, message.id) : undefined;
       if (problem) return rpcError(problem.status, problem.id, problem.code, problem.message);
       const checked = tool && o.preflight(tool.definition, request, ctx);
-      const refusal = checked instanceof Promise ? await checked : checked;
-      if (refusal) return refusal;
+      if (checked instanceof Promise) return checked.then((refusal) => refusal ?? runModern(message, request, ctx, accept, envelope));
+      if (checked) return checked;
     }
+    return runModern(message, request, ctx, accept, envelope);
+  }
+
+  function runModern(message: JsonRpcRequest, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }, envelope: ModernEnvelope) {
     if (message.method === "subscriptions/listen") return listen(message, ctx, accept, envelope.version);
-    return await run(message, ctx, accept, {
+    return run(message, ctx, accept, {
       protocolVersion: envelope.version,
       clientCapabilities: envelope.clientCapabilities,
       logLevel: envelope.logLevel,
