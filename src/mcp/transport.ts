@@ -40,6 +40,9 @@ export interface TransportOptions {
   preflight: Preflight;
 }
 
+/** Which response formats the client's Accept allows. */
+type Accepts = { json: boolean; sse: boolean };
+
 interface ScopeInit {
   protocolVersion: string;
   clientCapabilities: Record<string, unknown>;
@@ -58,7 +61,7 @@ interface Pending {
 }
 
 /** Which of the two response formats the client accepts (wildcards count). */
-function parseAccept(header: string): { json: boolean; sse: boolean } {
+function parseAccept(header: string): Accepts {
   const types = header.split(",").map((t) => t.split(";")[0].trim().toLowerCase());
   const any = types.includes("*/*");
   return {
@@ -68,8 +71,8 @@ function parseAccept(header: string): { json: boolean; sse: boolean } {
 }
 const ACCEPT_ANY = { json: true, sse: true };
 /** Clients send one of a handful of Accept values: remember the last few parsed. */
-const acceptCache = new Map<string, { json: boolean; sse: boolean }>();
-function accepts(header: string | null): { json: boolean; sse: boolean } {
+const acceptCache = new Map<string, Accepts>();
+function accepts(header: string | null): Accepts {
   if (!header) return ACCEPT_ANY;
   let parsed = acceptCache.get(header);
   if (!parsed) {
@@ -141,7 +144,7 @@ export function createTransport(o: TransportOptions): Handler {
     return readJson(request, o.maxBodyBytes).then((body) => postBody(body, request, ctx, accept));
   }
 
-  function postBody(body: JsonBodyResult, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }): Response | Promise<Response> {
+  function postBody(body: JsonBodyResult, request: Request, ctx: RequestContext, accept: Accepts): Response | Promise<Response> {
     if (!body.ok) return rpcError(body.status, null, body.notJson ? ErrorCode.ParseError : ErrorCode.InvalidRequest, body.message);
     const parsed = body.value;
     const headerVersion = request.headers.get("mcp-protocol-version")?.trim() || undefined;
@@ -169,7 +172,7 @@ export function createTransport(o: TransportOptions): Handler {
   }
 
   /** One 2026-07-28 request: the envelope checked, then run (plain functions, as for 2025 messages). */
-  function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }): Response | Promise<Response> {
+  function postModern(message: JsonRpcMessage, request: Request, ctx: RequestContext, accept: Accepts): Response | Promise<Response> {
     if (!isRequest(message)) {
       if (isNotification(message) && message.method === "notifications/cancelled") cancel(message.params, ownerOf(ctx));
       return new Response(null, { status: 202 });
@@ -188,7 +191,7 @@ export function createTransport(o: TransportOptions): Handler {
     return runModern(message, request, ctx, accept, envelope);
   }
 
-  function runModern(message: JsonRpcRequest, request: Request, ctx: RequestContext, accept: { json: boolean; sse: boolean }, envelope: ModernEnvelope) {
+  function runModern(message: JsonRpcRequest, request: Request, ctx: RequestContext, accept: Accepts, envelope: ModernEnvelope) {
     if (message.method === "subscriptions/listen") return listen(message, ctx, accept, envelope.version);
     return run(message, ctx, accept, {
       protocolVersion: envelope.version,
@@ -222,26 +225,21 @@ export function createTransport(o: TransportOptions): Handler {
    * returning promises, not async ones: without a session or an asynchronous preflight nothing here
    * waits, and each async frame costs a promise and a resumption (measured on Bun).
    */
-  function postSingle(
-    message: JsonRpcMessage,
-    headerVersion: string | undefined,
-    request: Request,
-    ctx: RequestContext,
-    accept: { json: boolean; sse: boolean },
-  ): Promise<Response> {
+  function postSingle(message: JsonRpcMessage, headerVersion: string | undefined, request: Request, ctx: RequestContext, accept: Accepts): Promise<Response> {
     if (isRequest(message) && message.method === "initialize") return runInitialize(message, ctx, accept);
     const pendingSession = findSession(request, ctx);
     if (pendingSession === undefined) return postInSession(undefined, message, headerVersion, request, ctx, accept);
     return pendingSession.then((found) => found instanceof Response ? found : postInSession(found, message, headerVersion, request, ctx, accept));
   }
 
+  /** The rest of `postSingle` once the session (if any) is known. */
   function postInSession(
     session: SessionRuntime | undefined,
     message: JsonRpcMessage,
     headerVersion: string | undefined,
     request: Request,
     ctx: RequestContext,
-    accept: { json: boolean; sse: boolean },
+    accept: Accepts,
   ): Promise<Response> {
     const version = headerVersion ?? session?.record.protocolVersion ?? DEFAULT_VERSION;
     if (!isSupported(version)) return Promise.resolve(unsupportedVersion(version));
@@ -303,7 +301,7 @@ export function createTransport(o: TransportOptions): Handler {
     return json(responses);
   }
 
-  async function runInitialize(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }) {
+  async function runInitialize(req: JsonRpcRequest, ctx: RequestContext, accept: Accepts) {
     const scope = makeScope(ctx, { protocolVersion: DEFAULT_VERSION, clientCapabilities: {}, owner: ownerOf(ctx), modern: false }, () => false);
     const response = await dispatcher.dispatch(req, scope);
     const headers = new Headers();
@@ -345,7 +343,7 @@ export function createTransport(o: TransportOptions): Handler {
    * Runs one request. The answer is plain JSON unless the handler sends something first
    * (progress, a log line, a question to the client): then the response becomes an SSE stream.
    */
-  function run(req: JsonRpcRequest, ctx: RequestContext, accept: { json: boolean; sse: boolean }, init: ScopeInit): Promise<Response> {
+  function run(req: JsonRpcRequest, ctx: RequestContext, accept: Accepts, init: ScopeInit): Promise<Response> {
     return new Promise<Response>((resolve) => {
       let stream: SseStream | undefined;
       const openStream = () => {
