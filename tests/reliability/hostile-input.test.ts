@@ -276,7 +276,10 @@ describe("hostile input: client metadata documents", () => {
     const type = fc.constantFrom("application/json", "text/html", "");
     await fc.assert(
       fc.asyncProperty(document, status, type, async (body, code, contentType) => {
-        doc = () => new Response(code === 301 ? null : body, { status: code, headers: contentType ? { "content-type": contentType, ...(code === 301 ? { location: "https://evil.example/" } : {}) } : {} });
+        // no-store: each run's document is judged on its own, not a valid one cached by an earlier run.
+        const headers: Record<string, string> = { "cache-control": "no-store", ...(code === 301 && { location: "https://evil.example/" }) };
+        if (contentType) headers["content-type"] = contentType;
+        doc = () => new Response(code === 301 ? null : body, { status: code, headers });
         const r = await s.server.fetch(req(`/authorize?${(await authorizeQuery({ clientId: CLIENT_URL })).query}`));
         const html = await r.text();
         ok(r.status, body.slice(0, 100));
