@@ -221,11 +221,12 @@ export function createTransport(o: TransportOptions): Handler {
   }
 
   /**
-   * One 2025-era message, the usual case (the batch path without its arrays). Plain functions
-   * returning promises, not async ones: without a session or an asynchronous preflight nothing here
-   * waits, and each async frame costs a promise and a resumption (measured on Bun).
+   * One 2025-era message, the usual case (the batch path without its arrays). Plain functions, not
+   * async ones, answering as `postBody` does (its caller's `then` adopts either): without a session
+   * or an asynchronous preflight nothing here waits, and each async frame costs a promise and a
+   * resumption (measured on Bun).
    */
-  function postSingle(message: JsonRpcMessage, headerVersion: string | undefined, request: Request, ctx: RequestContext, accept: Accepts): Promise<Response> {
+  function postSingle(message: JsonRpcMessage, headerVersion: string | undefined, request: Request, ctx: RequestContext, accept: Accepts): Response | Promise<Response> {
     if (isRequest(message) && message.method === "initialize") return runInitialize(message, ctx, accept);
     const pendingSession = findSession(request, ctx);
     if (pendingSession === undefined) return postInSession(undefined, message, headerVersion, request, ctx, accept);
@@ -240,14 +241,14 @@ export function createTransport(o: TransportOptions): Handler {
     request: Request,
     ctx: RequestContext,
     accept: Accepts,
-  ): Promise<Response> {
+  ): Response | Promise<Response> {
     const version = headerVersion ?? session?.record.protocolVersion ?? DEFAULT_VERSION;
-    if (!isSupported(version)) return Promise.resolve(unsupportedVersion(version));
+    if (!isSupported(version)) return unsupportedVersion(version);
     const owner = ownerOf(ctx, session);
     if (!isRequest(message)) {
       if (isResponse(message)) answer(message, owner);
       else if (isNotification(message)) notification(message, owner);
-      return Promise.resolve(new Response(null, { status: 202 }));
+      return new Response(null, { status: 202 });
     }
     const init: ScopeInit = {
       protocolVersion: version,
@@ -259,7 +260,7 @@ export function createTransport(o: TransportOptions): Handler {
     };
     const checked = preflightOf(message, request, ctx);
     if (checked instanceof Promise) return checked.then((refusal) => refusal ?? run(message, ctx, accept, init));
-    return checked ? Promise.resolve(checked) : run(message, ctx, accept, init);
+    return checked ?? run(message, ctx, accept, init);
   }
 
   /** A 2025-03-26 JSON-RPC batch: every request answered in one JSON array (notifications are not streamed). */
