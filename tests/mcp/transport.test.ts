@@ -26,6 +26,23 @@ describe("Streamable HTTP transport: refusals", () => {
     assert.equal((await jsonOf(r)).error.code, -32600);
   });
 
+  it("judges each request's own Accept header, whatever the one before it said", async () => {
+    // The transport remembers the last Accept value it parsed: a different one must be parsed anew.
+    for (const [accept, status, type] of [
+      ["application/json", 200, "application/json"],
+      ["text/html", 406, "application/json"],
+      ["text/event-stream", 200, "text/event-stream"],
+      ["text/event-stream", 200, "text/event-stream"],
+      ["application/json", 200, "application/json"],
+      ["text/html", 406, "application/json"],
+    ] as const) {
+      const r = await post(s, rpc("tools/list"), { accept });
+      assert.equal(r.status, status, accept);
+      assert.match(r.headers.get("content-type") ?? "", new RegExp(`^${type}`), accept);
+      await r.body?.cancel();
+    }
+  });
+
   it("400 -32700 with id null on a parse error", async () => {
     const r = await post(s, '{"jsonrpc":"2.0","id":1,"method":');
     assert.equal(r.status, 400);
