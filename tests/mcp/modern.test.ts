@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { definePrompt, defineResource, defineResourceTemplate, defineTool } from "../../src/mod.ts";
 import {
+  call,
   envelope,
   jsonOf,
   META_CAPS,
@@ -13,6 +14,7 @@ import {
   modernHeaders,
   post,
   postModern,
+  initialize,
   readAll,
   rpc,
   server,
@@ -280,6 +282,17 @@ describe("2026-07-28: the validation ladder", () => {
       assert.equal(body.id, `m-${method}`);
     });
   }
+
+  it("a method's era is judged per request, whichever era asked for it just before", async () => {
+    // The dispatcher remembers the last method it looked up: the era must be part of what it remembers.
+    const { session } = await initialize(s);
+    for (let round = 0; round < 2; round++) {
+      assert.ok("result" in await call(s, session, "ping"), "ping in a 2025 session");
+      assert.equal((await jsonOf(await postModern(s, "ping"))).error.code, -32601, "ping in 2026-07-28");
+      assert.equal((await call(s, session, "server/discover")).error.code, -32601, "server/discover in a 2025 session");
+      assert.ok("result" in await jsonOf(await postModern(s, "server/discover")), "server/discover in 2026-07-28");
+    }
+  });
 
   it("no Mcp-Session-Id is issued to a modern client", async () => {
     const r = await postModern(s, "server/discover");
