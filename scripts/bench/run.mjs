@@ -491,7 +491,7 @@ const COLD_TARGETS = [
       if (r.status !== 0) throw new Error(`bun build failed: ${r.stderr}`);
       return out;
     },
-    command: (rt, _port, out) => [bin("bun"), [join(out, "main.js")]],
+    command: (_rt, _port, out) => [bin("bun"), [join(out, "main.js")]],
     env: GH("bearer", { BEARER_TOKEN: TOKEN }),
     headers: { authorization: `Bearer ${TOKEN}` },
   },
