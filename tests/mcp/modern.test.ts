@@ -4,6 +4,7 @@ import { definePrompt, defineResource, defineResourceTemplate, defineTool } from
 import {
   call,
   envelope,
+  initialize,
   jsonOf,
   META_CAPS,
   META_LOG,
@@ -14,7 +15,6 @@ import {
   modernHeaders,
   post,
   postModern,
-  initialize,
   readAll,
   rpc,
   server,
