@@ -17,6 +17,22 @@ const runtimes = {
   bun: (junit) => [bin("bun"), ["test", "--timeout=30000", "--reporter=junit", `--reporter-outfile=${junit}`, ...paths]],
 };
 
+const decode = (s) =>
+  s.replace(/&#10;/g, "\n").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&apos;", "'")
+    .replaceAll("&amp;", "&");
+
+/**
+ * Why a case failed, in a few lines for the tail of a CI log: the message (its first lines), then
+ * the first stack frame inside the repository's tests, so a failure seen only in CI can be diagnosed.
+ */
+function reason(body) {
+  const m = /<(?:failure|error)\b[^>]*?\bmessage="([^"]*)"[^>]*>([\s\S]*?)<\/(?:failure|error)>/.exec(body);
+  if (!m) return [];
+  const lines = decode(m[1]).split("\n").map((l) => l.trim()).filter(Boolean).slice(0, 4).map((l) => l.slice(0, 300));
+  const at = /(?:file:\/\/\S*?\/|at )(tests\/[^\s):]+:\d+:\d+)/.exec(decode(m[2]))?.[1];
+  return at ? [...lines, `at ${at}`] : lines;
+}
+
 /** Counts <testcase> elements in a JUnit report; a case with <failure> or <error> counts as failed. */
 function countJunit(file) {
   if (!existsSync(file)) return { passed: 0, failed: 1, missing: true };
@@ -25,14 +41,20 @@ function countJunit(file) {
   const failures = [];
   const cases = [...xml.matchAll(/<testcase\b[^>]*?name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)];
   const names = cases.map((m) => m[1]);
+  const fileOf = (m) => (/\bfile="([^"]*)"/.exec(m[0]) ?? /\bclassname="([^"]*)"/.exec(m[0]))?.[1];
   for (const m of cases) {
     // Deno reports a describe() block as a case of its own; count only the leaves.
     if (names.some((n) => n.startsWith(`${m[1]} &gt; `))) continue;
     const body = m[3] ?? "";
     if (/<(failure|error)\b/.test(body)) {
       failed++;
-      const file = /\b(?:file|classname)="([^"]*)"/.exec(m[0])?.[1];
-      failures.push(file ? `${file}: ${m[1]}` : m[1]);
+      // Deno names node:test leaves after its shim (ext:deno_node/…); the enclosing describe() case has the file.
+      const outer = cases.find((o) => m[1].startsWith(`${o[1]} &gt; `) && fileOf(o)?.startsWith("./"));
+      const where = (outer && fileOf(outer)) ?? fileOf(m);
+      // Bun names a leaf without its describe(); that is in classname.
+      const group = /\bfile="/.test(m[0]) ? /\bclassname="([^"]*)"/.exec(m[0])?.[1] : undefined;
+      const title = group ? `${group} &gt; ${m[1]}` : m[1];
+      failures.push({ name: where ? `${where}: ${title}` : title, why: reason(body) });
     }
     else if (/<skipped\b/.test(body)) skipped++;
     else passed++;
@@ -52,11 +74,14 @@ for (const name of only ? [only] : ["deno", "bun"]) {
   if (r.status !== 0) anyExitFailure = true;
   if (r.status !== 0 && c.failed === 0) c.failed = 1; // the runner failed outside any test case
   console.log(`${name}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""}`);
-  for (const f of c.failures ?? []) failedNames.push(`${name}: ${f}`);
-  if (c.missing) failedNames.push(`${name}: no JUnit report (the runner itself failed)`);
+  for (const f of c.failures ?? []) failedNames.push({ name: `${name}: ${f.name}`, why: f.why });
+  if (c.missing) failedNames.push({ name: `${name}: no JUnit report (the runner itself failed)`, why: [] });
   total.passed += c.passed; total.failed += c.failed; total.skipped += c.skipped;
 }
 // Name what failed next to the totals, so the tail of a long CI log says which test it was.
-if (failedNames.length) console.log(`\nFailed:\n${failedNames.map((n) => `  ${n.replaceAll("&gt;", ">").replaceAll("&quot;", '"')}`).join("\n")}`);
+// (Reasons are indented deeper than names: .ci/run lists the "  name" lines in its summary.)
+if (failedNames.length) {
+  console.log(`\nFailed:\n${failedNames.map((f) => [`  ${decode(f.name)}`, ...f.why.map((l) => `      ${l}`)].join("\n")).join("\n")}`);
+}
 console.log(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
 process.exit(anyExitFailure || total.failed ? 1 : 0);

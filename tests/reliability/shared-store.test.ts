@@ -57,14 +57,16 @@ describe(`${PROCESSES} ${RUNTIME} processes on one ${RUNTIME === "bun" ? "sqlite
         const attempts = await Promise.all(
           Array.from({ length: PROCESSES * 3 }, (_, i) => tokenRequest(servers[i % PROCESSES].origin, redeemFields(publicUrl, clientId, a))),
         );
+        // Every attempt's answer, in the message of whichever assertion fails (a CI failure must say why).
+        const seen = `round ${round}: ${attempts.map((r) => `${r.status} ${r.body.error ?? ""} ${r.body.error_description ?? ""}`.trim()).join(" | ")}`;
         const won = attempts.filter((r) => r.status === 200);
-        assert.equal(won.length, 1, `round ${round}: ${attempts.map((r) => r.status).join(",")}`);
+        assert.equal(won.length, 1, seen);
         for (const r of attempts.filter((r) => r.status !== 200)) {
-          assert.equal(r.status, 400);
-          assert.equal(r.body.error, "invalid_grant");
+          assert.equal(r.status, 400, seen);
+          assert.equal(r.body.error, "invalid_grant", seen);
         }
         // RFC 6749 §10.5: the code was presented again, so what it issued is revoked, on every process.
-        for (const s of servers) assert.equal(await callWhoami(s.origin, won[0].body.access_token), 401);
+        for (const s of servers) assert.equal(await callWhoami(s.origin, won[0].body.access_token), 401, `${seen}; whoami on :${s.port}`);
       }
     })(), "code race"));
 
