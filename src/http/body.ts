@@ -15,7 +15,17 @@ function sized(declared: string | null, limit: number): "too_large" | boolean {
   if (Number(declared) > limit) return "too_large";
   // The runtime enforces Content-Length framing, so a declared size bounds what text()/json() read;
   // the streaming loop (much slower) is only for bodies of unknown length.
-  return /^\d+$/.test(declared);
+  return allDigits(declared);
+}
+
+/** `/^\d+$/` without a regex: run on every request's Content-Length (a fresh string each time). */
+function allDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export async function readBody(request: Request, limit: number): Promise<BodyResult> {

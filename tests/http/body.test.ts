@@ -122,6 +122,16 @@ describe("readJson (the MCP endpoint's reader: the runtime parses a body of decl
     assert.equal((await readJson(chunked, 100)).ok, false);
   });
 
+  it("trusts a declared length only when it is plain digits: any other shape has the body counted as it streams", async () => {
+    const big = JSON.stringify("x".repeat(200));
+    for (const declared of ["+5", "0x5", "5.0", "1e1", ""]) {
+      const r = await readJson(new Request("http://localhost/", { method: "POST", body: big, headers: { "content-length": declared } }), 100);
+      assert.deepEqual(r, { ok: false, status: 413, message: "Request body exceeds 100 bytes" }, JSON.stringify(declared));
+    }
+    // Plain digits: the runtime enforces that framing on a real connection, so the body is parsed in one go.
+    assert.deepEqual(await readJson(sized('{"a":1}', 7), 100), { ok: true, value: { a: 1 } });
+  });
+
   it("over the MCP endpoint: invalid JSON of declared length is a -32700 parse error, an unreadable body -32600", async () => {
     const headers = { "content-type": "application/json", accept: "application/json" };
     const bad = await s.fetch(mcpRequest("POST", { body: "{nope", headers: { ...headers, "content-length": "5" } }));
