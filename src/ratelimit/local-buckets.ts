@@ -69,6 +69,16 @@ export function localBuckets(rps: number, burst: number, now: () => number): Loc
     }
   }
 
+  // The key hashed last and its two hashes: a caller's requests come in runs.
+  let lastKey: string | undefined, lastA = 0, lastB = 0;
+  const hashOf = (key: string) => {
+    if (key === lastKey) return;
+    hashes(key, seedA, seedB);
+    lastKey = key;
+    lastA = pair[0];
+    lastB = pair[1];
+  };
+
   const stateAt = (slot: number, t: number) => {
     const f = slot >= 0 ? fullAt[slot] : 0;
     return f <= t ? undefined : { tokens: Math.max(0, burst - ((f - t) * rps) / 1000), updatedAt: t };
@@ -83,8 +93,8 @@ export function localBuckets(rps: number, burst: number, now: () => number): Loc
     },
     take(key, cost) {
       const t = now();
-      hashes(key, seedA, seedB);
-      const a = pair[0], b = pair[1];
+      hashOf(key);
+      const a = lastA, b = lastB;
       let slot = slotOf(a, b, t);
       const verdict = takeTokens(stateAt(slot, t), t, { rps, burst, cost });
       const tokens = verdict.state.tokens;
@@ -112,8 +122,8 @@ export function localBuckets(rps: number, burst: number, now: () => number): Loc
     },
     peek(key) {
       const t = now();
-      hashes(key, seedA, seedB);
-      return takeTokens(stateAt(slotOf(pair[0], pair[1], t), t), t, { rps, burst, cost: 1 });
+      hashOf(key);
+      return takeTokens(stateAt(slotOf(lastA, lastB, t), t), t, { rps, burst, cost: 1 });
     },
   };
 }

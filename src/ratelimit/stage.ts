@@ -43,9 +43,22 @@ export type PreAuthRateLimitOptions = CommonOptions;
  * contains a secret: `credentialId` is a hash computed by the strategy.
  */
 export function rateLimitKey(_request: Request, ctx: RequestContext): string {
-  if (ctx.auth?.credentialId) return `cred:${ctx.auth.credentialId}`;
-  if (ctx.auth?.subject) return `sub:${ctx.auth.subject}`;
+  const auth = ctx.auth;
+  if (auth?.credentialId) return keyFor("cred:", auth.credentialId);
+  if (auth?.subject) return keyFor("sub:", auth.subject);
   return addressKey(ctx);
+}
+
+// The last key made, so a caller's repeated requests get the same string back: the buckets then
+// skip hashing it again (local-buckets.ts compares with the last key it hashed before hashing).
+let lastKind = "", lastId = "", lastKey = "";
+function keyFor(kind: string, id: string): string {
+  if (id !== lastId || kind !== lastKind) {
+    lastKind = kind;
+    lastId = id;
+    lastKey = kind + id;
+  }
+  return lastKey;
 }
 
 function addressKey(ctx: RequestContext): string {

@@ -74,6 +74,28 @@ describe("rate limit stage", () => {
     assert.equal((await call(handler, "/mcp", { auth: bob })).status, 200);
   });
 
+  it("keeps interleaved callers apart, a credential id and an equal subject too (keys and hashes are per request, not the last one's)", async () => {
+    const c = clock();
+    const handler = rateLimitStage({ store: memoryStore(), rps: 1, burst: 1, now: c.now })(ok);
+    // The same text as alice's credential id, but a subject: another kind of key, so another bucket.
+    const sameText: Identity = { strategy: "custom", scopes: [], subject: "bearer:aaaa" };
+    const sequence: Array<[Identity | null, string, number]> = [
+      [alice, "a", 200],
+      [bob, "a", 200],
+      [alice, "a", 429],
+      [sameText, "a", 200],
+      [bob, "a", 429],
+      [null, "a", 200],
+      [sameText, "a", 429],
+      [null, "b", 200],
+      [alice, "a", 429],
+      [null, "a", 429],
+    ];
+    for (const [i, [auth, address, status]] of sequence.entries()) {
+      assert.equal((await call(handler, "/mcp", { auth, info: { remoteAddress: address } })).status, status, `step ${i}`);
+    }
+  });
+
   it("keys by subject, then client address, when there is no credential id", async () => {
     const c = clock();
     const handler = rateLimitStage({ store: memoryStore(), rps: 1, burst: 1, now: c.now })(ok);
