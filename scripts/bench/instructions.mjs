@@ -6,7 +6,8 @@
 //
 //   node scripts/bench/instructions.mjs [--runtime deno|bun] entry[@checkout][:NAME=value,...] ...
 //
-// An entry is a scripts/bench/servers/<entry>.ts served by scripts/bench/serve.ts under callgrind,
+// An entry is a scripts/bench/servers/<entry>.ts served by scripts/bench/serve.ts under callgrind
+// (`gatehouse-jwt` and `gatehouse-oauth` too: their token comes from the state file they write),
 // from this checkout or another one (`gatehouse@/tmp/base`: a `git worktree add /tmp/base <commit>`
 // with node_modules symlinked in), with the bench's bearer settings plus any NAME=value given.
 // Each gets WARM requests (default 30000: the JIT must have settled, and Bun's optimising compiler
@@ -17,7 +18,7 @@
 // entry's ratio to the first. Needs valgrind (`apt-get install valgrind`); about a minute per entry,
 // and entries can be measured in parallel (counts do not depend on load).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -46,11 +47,11 @@ const HEADERS = {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends `n` correct tools/calls, 4 at a time; rejects on the first wrong answer. */
-async function send(port, n) {
+async function send(port, n, headers = HEADERS) {
   let left = n;
   await Promise.all(Array.from({ length: 4 }, async () => {
     while (left-- > 0) {
-      const r = await fetch(`http://127.0.0.1:${port}/mcp`, { method: "POST", headers: HEADERS, body: BODY });
+      const r = await fetch(`http://127.0.0.1:${port}/mcp`, { method: "POST", headers, body: BODY });
       const text = await r.text();
       if (r.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`wrong answer (HTTP ${r.status}): ${text.slice(0, 200)}`);
     }
@@ -68,6 +69,10 @@ async function measure(spec, port) {
   }
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-instructions-"));
   const out = join(dir, "callgrind.out");
+  // The jwt and oauth entries make their credential at start-up and hand over the request headers
+  // in a state file, as for the bench runner (scripts/bench/bench-env.ts).
+  const stateFile = join(dir, "state.json");
+  if (/^gatehouse-(jwt|oauth)$/.test(entry)) Object.assign(env, { BENCH_STATE_FILE: stateFile, OAUTH_BENCH_DIR: dir });
   const bin = join(root, "node_modules", ".bin", runtime);
   const serve = runtime === "bun" ? [bin, "scripts/bench/serve.ts", entry] : [bin, "run", "-A", "scripts/bench/serve.ts", entry];
   const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${out}`, ...serve], {
@@ -78,19 +83,24 @@ async function measure(spec, port) {
   let log = "";
   child.stderr.on("data", (d) => (log = (log + d).slice(-2000)));
   try {
+    let headers = HEADERS;
     for (let waited = 0;; waited += 500) {
       if (child.exitCode !== null) throw new Error(`server exited: ${log}`);
       try {
-        await send(port, 1);
+        if (env.BENCH_STATE_FILE && headers === HEADERS) {
+          if (!existsSync(stateFile)) throw new Error("no state file yet");
+          headers = { ...HEADERS, ...JSON.parse(readFileSync(stateFile, "utf8")).headers };
+        }
+        await send(port, 1, headers);
         break;
       } catch (e) {
         if (e.message.startsWith("wrong answer") || waited > 180_000) throw e;
         await sleep(500);
       }
     }
-    await send(port, WARM);
+    await send(port, WARM, headers);
     spawnSync("callgrind_control", ["-z", String(child.pid)]);
-    await send(port, REQUESTS);
+    await send(port, REQUESTS, headers);
     spawnSync("callgrind_control", ["-d", String(child.pid)]);
     const dump = readdirSync(dir).filter((f) => f.startsWith("callgrind.out.")).sort().at(-1);
     const summary = dump && /^summary: (\d+)/m.exec(readFileSync(join(dir, dump), "utf8"))?.[1];
