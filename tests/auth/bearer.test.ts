@@ -33,6 +33,12 @@ describe("bearer strategy", () => {
     }
   });
 
+  it("accepts the token after several spaces or a tab as well as after one", async () => {
+    for (const value of [`Bearer ${TOKEN}`, `Bearer   ${TOKEN}`, `Bearer\t${TOKEN}`, `Bearer \t ${TOKEN}`]) {
+      assert.equal((await run(stage, auth(value))).status, 200, JSON.stringify(value));
+    }
+  });
+
   it("ignores the header name's case", async () => {
     assert.equal((await run(stage, req("/mcp", [["AUTHORIZATION", `Bearer ${TOKEN}`]]))).status, 200);
     assert.equal((await run(stage, req("/mcp", [["Authorization", `Bearer ${TOKEN}`]]))).status, 200);
