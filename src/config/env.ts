@@ -144,48 +144,67 @@ const CREDENTIAL = /^[\x21-\x2b\x2d-\x7e]+$/;
 
 type Env = Record<string, string | undefined>;
 
-/** Reads one variable through its schema; `""` counts as unset (compose files write `FOO=`). */
-function read<T>(env: Env, name: string, schema: z.ZodType<T>): T {
+/**
+ * Reads one variable through its schema; unset or `""` (compose files write `FOO=`) is `undefined`.
+ * The schema is a function called only for a variable that is set: building and first running a zod
+ * schema costs start-up time (~0.2 ms each), and most of these variables are unset.
+ */
+function read<T>(env: Env, name: string, schema: () => z.ZodType<T>): T | undefined {
   const raw = env[name]?.trim();
-  const result = schema.safeParse(raw === "" ? undefined : raw);
+  if (raw === undefined || raw === "") return undefined;
+  const result = schema().safeParse(raw);
   if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? "invalid value");
   return result.data;
 }
 
-const optionalString = z.string().optional();
+/** A schema built on first use and kept (see `read`). */
+function once<T>(build: () => z.ZodType<T>): () => z.ZodType<T> {
+  let schema: z.ZodType<T> | undefined;
+  return () => (schema ??= build());
+}
+
+const anyString = once(() => z.string());
 
 const integer = (min: number, max: number, what: string) =>
   z.string().regex(/^\d+$/, { error: `expected ${what}` }).transform(Number)
     .refine((n) => n >= min && n <= max, { error: `expected ${what}` });
 
-const positiveNumber = z.string()
-  .regex(/^(\d+(\.\d*)?|\.\d+)$/, { error: "expected a positive number" })
-  .transform(Number)
-  .refine((n) => Number.isFinite(n) && n > 0, { error: "expected a positive number" });
+const positiveNumber = once(() =>
+  z.string()
+    .regex(/^(\d+(\.\d*)?|\.\d+)$/, { error: "expected a positive number" })
+    .transform(Number)
+    .refine((n) => Number.isFinite(n) && n > 0, { error: "expected a positive number" })
+);
 
 /** A comma-separated list of secrets (rotation: accept several at once). Never echoes a value. */
-const secretList = z.string().transform((raw, ctx) => {
-  const entries = raw.split(",").map((s) => s.trim());
-  for (const [i, entry] of entries.entries()) {
-    const problem = entry === ""
-      ? "is empty"
-      : CREDENTIAL.test(entry)
-      ? undefined
-      : "contains whitespace or characters outside printable ASCII";
-    if (problem) {
-      ctx.addIssue({ code: "custom", message: `entry ${i + 1} of ${entries.length} ${problem}` });
-      return z.NEVER;
+const secretList = once(() =>
+  z.string().transform((raw, ctx) => {
+    const entries = raw.split(",").map((s) => s.trim());
+    for (const [i, entry] of entries.entries()) {
+      const problem = entry === ""
+        ? "is empty"
+        : CREDENTIAL.test(entry)
+        ? undefined
+        : "contains whitespace or characters outside printable ASCII";
+      if (problem) {
+        ctx.addIssue({ code: "custom", message: `entry ${i + 1} of ${entries.length} ${problem}` });
+        return z.NEVER;
+      }
     }
-  }
-  return entries;
-});
+    return entries;
+  })
+);
 
-const singleSecret = z.string().regex(CREDENTIAL, {
-  error: "contains whitespace, a comma or characters outside printable ASCII",
-});
+const singleSecret = once(() =>
+  z.string().regex(CREDENTIAL, {
+    error: "contains whitespace, a comma or characters outside printable ASCII",
+  })
+);
 
-const headerName = z.string().regex(HEADER_NAME, { error: "expected an HTTP header name like x-api-key" })
-  .transform((s) => s.toLowerCase());
+const headerName = once(() =>
+  z.string().regex(HEADER_NAME, { error: "expected an HTTP header name like x-api-key" })
+    .transform((s) => s.toLowerCase())
+);
 
 const httpUrl = (what: string) =>
   z.string().transform((raw, ctx) => {
@@ -231,54 +250,62 @@ export function parseCustomHeaders(raw: string): Record<string, string> {
   return headers;
 }
 
-const customHeaders = z.string().transform((raw, ctx) => {
-  try {
-    return parseCustomHeaders(raw);
-  } catch (error) {
-    const message = error instanceof ConfigError ? error.message.slice("CUSTOM_HEADERS: ".length) : "invalid";
-    ctx.addIssue({ code: "custom", message });
-    return z.NEVER;
-  }
-});
-
-const store = z.string().transform((raw, ctx): StoreConfig => {
-  if (raw === "memory") return { kind: "memory" };
-  if (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) return { kind: "sqlite", path: raw.slice(7) };
-  if (raw === "denokv" || raw === "denokv:") return { kind: "denokv" };
-  if (raw.startsWith("denokv:")) return { kind: "denokv", path: raw.slice(7) };
-  if (/^rediss?:\/\//.test(raw)) return { kind: "redis", url: raw };
-  // Not echoed: a connection string may carry a password.
-  ctx.addIssue({ code: "custom", message: "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]" });
-  return z.NEVER;
-});
-
-const origins = z.string().transform((raw, ctx) => {
-  const list = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  for (const origin of list) {
-    if (origin === "*") continue;
-    let parsed: string | undefined;
+const customHeaders = once(() =>
+  z.string().transform((raw, ctx) => {
     try {
-      parsed = new URL(origin).origin;
-    } catch { /* reported below */ }
-    if (parsed !== origin.replace(/\/$/, "")) {
-      ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin; expected scheme://host[:port], or *` });
+      return parseCustomHeaders(raw);
+    } catch (error) {
+      const message = error instanceof ConfigError ? error.message.slice("CUSTOM_HEADERS: ".length) : "invalid";
+      ctx.addIssue({ code: "custom", message });
       return z.NEVER;
     }
-  }
-  return list.map((o) => o.replace(/\/$/, ""));
-});
+  })
+);
 
-const rateLimitRps = z.string().transform((raw, ctx): number | null => {
-  if (raw === "off" || raw === "0") return null;
-  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-  if (!(Number.isFinite(n) && n > 0)) {
-    ctx.addIssue({ code: "custom", message: `expected a positive number of requests per second, or off; got "${raw}"` });
+const store = once(() =>
+  z.string().transform((raw, ctx): StoreConfig => {
+    if (raw === "memory") return { kind: "memory" };
+    if (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) return { kind: "sqlite", path: raw.slice(7) };
+    if (raw === "denokv" || raw === "denokv:") return { kind: "denokv" };
+    if (raw.startsWith("denokv:")) return { kind: "denokv", path: raw.slice(7) };
+    if (/^rediss?:\/\//.test(raw)) return { kind: "redis", url: raw };
+    // Not echoed: a connection string may carry a password.
+    ctx.addIssue({ code: "custom", message: "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]" });
     return z.NEVER;
-  }
-  return n;
-});
+  })
+);
 
-const burst = positiveNumber.refine((n) => n >= 1, { error: "expected a number >= 1" });
+const origins = once(() =>
+  z.string().transform((raw, ctx) => {
+    const list = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    for (const origin of list) {
+      if (origin === "*") continue;
+      let parsed: string | undefined;
+      try {
+        parsed = new URL(origin).origin;
+      } catch { /* reported below */ }
+      if (parsed !== origin.replace(/\/$/, "")) {
+        ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin; expected scheme://host[:port], or *` });
+        return z.NEVER;
+      }
+    }
+    return list.map((o) => o.replace(/\/$/, ""));
+  })
+);
+
+const rateLimitRps = once(() =>
+  z.string().transform((raw, ctx): number | null => {
+    if (raw === "off" || raw === "0") return null;
+    const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+    if (!(Number.isFinite(n) && n > 0)) {
+      ctx.addIssue({ code: "custom", message: `expected a positive number of requests per second, or off; got "${raw}"` });
+      return z.NEVER;
+    }
+    return n;
+  })
+);
+
+const burst = once(() => positiveNumber().refine((n) => n >= 1, { error: "expected a number >= 1" }));
 
 const JWT_VARIABLES = [
   "JWT_PROVIDER",
@@ -303,15 +330,15 @@ const SECRET_VARIABLES = [
 
 /** Which strategy applies, and whether it was inferred (DESIGN §4: `api_key` if `API_KEY`, `bearer` if `BEARER_TOKEN`, else `none`). */
 function chooseStrategy(env: Env): { strategy: StrategyName; inferred: boolean } {
-  const explicit = read(env, "AUTH_STRATEGY", z.enum(STRATEGIES, { error: `expected one of ${STRATEGIES.join(", ")}` }).optional());
+  const explicit = read(env, "AUTH_STRATEGY", () => z.enum(STRATEGIES, { error: `expected one of ${STRATEGIES.join(", ")}` }));
   if (explicit) return { strategy: explicit, inferred: false };
   const set = (name: string) => (env[name]?.trim() ?? "") !== "";
   return { strategy: set("API_KEY") ? "api_key" : set("BEARER_TOKEN") ? "bearer" : "none", inferred: true };
 }
 
 function authConfig(env: Env, strategy: StrategyName, publicUrl: () => string): AuthConfig {
-  const required = <T>(name: string, schema: z.ZodType<T>): T => {
-    const value = read(env, name, schema.optional());
+  const required = <T>(name: string, schema: () => z.ZodType<T>): T => {
+    const value = read(env, name, schema);
     if (value === undefined) throw new ConfigError(name, `required when AUTH_STRATEGY=${strategy}`);
     return value;
   };
@@ -320,14 +347,14 @@ function authConfig(env: Env, strategy: StrategyName, publicUrl: () => string): 
       return {
         strategy,
         tokens: required("BEARER_TOKEN", secretList),
-        upstreamToken: read(env, "UPSTREAM_BEARER_TOKEN", singleSecret.optional()),
+        upstreamToken: read(env, "UPSTREAM_BEARER_TOKEN", singleSecret),
       };
     case "api_key":
       return {
         strategy,
         keys: required("API_KEY", secretList),
-        header: read(env, "API_KEY_HEADER", headerName.optional()) ?? DEFAULTS.apiKeyHeader,
-        upstreamKey: read(env, "UPSTREAM_API_KEY", singleSecret.optional()),
+        header: read(env, "API_KEY_HEADER", headerName) ?? DEFAULTS.apiKeyHeader,
+        upstreamKey: read(env, "UPSTREAM_API_KEY", singleSecret),
       };
     case "custom":
       return { strategy, headers: required("CUSTOM_HEADERS", customHeaders) };
@@ -348,31 +375,36 @@ const keyUrl = (what: string) =>
 /** The `jwt` strategy's variables (issue 4), read once `PUBLIC_URL` is known (it gives the default audience). */
 function jwtConfig(env: Env, publicUrl: string): JwtConfig {
   const resource = `${publicUrl}/mcp`;
-  const provider = read(env, "JWT_PROVIDER", z.enum(PROVIDERS, { error: `expected one of ${PROVIDERS.join(", ")}` }).optional());
-  const secret = read(env, "JWT_SECRET", z.string().min(32, { error: "expected at least 32 characters (RFC 7518 §3.2)" }).optional());
+  const provider = read(env, "JWT_PROVIDER", () => z.enum(PROVIDERS, { error: `expected one of ${PROVIDERS.join(", ")}` }));
+  const secret = read(env, "JWT_SECRET", () => z.string().min(32, { error: "expected at least 32 characters (RFC 7518 §3.2)" }));
   const algorithms = read(
     env,
     "JWT_ALGORITHMS",
-    z.string().transform((raw, ctx) => {
-      const list = raw.split(",").map((a) => a.trim()).filter((a) => a !== "");
-      for (const alg of list) {
-        if (alg.toLowerCase() === "none" || !isJwsAlgorithm(alg)) {
-          ctx.addIssue({ code: "custom", message: `"${alg}" is not supported; expected RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA or HS256, HS384, HS512` });
+    () =>
+      z.string().transform((raw, ctx) => {
+        const list = raw.split(",").map((a) => a.trim()).filter((a) => a !== "");
+        for (const alg of list) {
+          if (alg.toLowerCase() === "none" || !isJwsAlgorithm(alg)) {
+            ctx.addIssue({
+              code: "custom",
+              message:
+                `"${alg}" is not supported; expected RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA or HS256, HS384, HS512`,
+            });
+            return z.NEVER;
+          }
+        }
+        if (list.length === 0) {
+          ctx.addIssue({ code: "custom", message: "expected at least one algorithm" });
           return z.NEVER;
         }
-      }
-      if (list.length === 0) {
-        ctx.addIssue({ code: "custom", message: "expected at least one algorithm" });
-        return z.NEVER;
-      }
-      return list as JwsAlgorithm[];
-    }).optional(),
+        return list as JwsAlgorithm[];
+      }),
   );
   if (algorithms?.some((a) => a.startsWith("HS")) && secret === undefined) {
     throw new ConfigError("JWT_ALGORITHMS", "HMAC algorithms (HS256…) need JWT_SECRET; keys from a JWKS are never used for them");
   }
-  const jwksUri = read(env, "JWT_JWKS_URI", keyUrl("JWKS").optional());
-  const rawIssuer = read(env, "JWT_ISSUER", optionalString);
+  const jwksUri = read(env, "JWT_JWKS_URI", () => keyUrl("JWKS"));
+  const rawIssuer = read(env, "JWT_ISSUER", anyString);
   let preset;
   if (provider) {
     try {
@@ -385,9 +417,11 @@ function jwtConfig(env: Env, publicUrl: string): JwtConfig {
   } else if (secret === undefined || jwksUri !== undefined || algorithms?.some((a) => !a.startsWith("HS"))) {
     // Keys come from the issuer (discovery) or a JWKS URI: the issuer must be a URL we may fetch.
     const checked = keyUrl("issuer").safeParse(rawIssuer);
-    if (!checked.success && jwksUri === undefined) throw new ConfigError("JWT_ISSUER", checked.error.issues[0]?.message ?? "invalid issuer");
+    if (!checked.success && jwksUri === undefined) {
+      throw new ConfigError("JWT_ISSUER", checked.error.issues[0]?.message ?? "invalid issuer");
+    }
   }
-  const list = (name: string) => (read(env, name, optionalString) ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const list = (name: string) => (read(env, name, anyString) ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
   const audience = list("JWT_AUDIENCE");
   return {
     strategy: "jwt",
@@ -399,7 +433,7 @@ function jwtConfig(env: Env, publicUrl: string): JwtConfig {
     jwksUri: jwksUri ?? preset?.jwksUri,
     algorithms,
     secret,
-    clockSkewSeconds: read(env, "JWT_CLOCK_SKEW_SECONDS", integer(0, 300, "an integer number of seconds from 0 to 300").optional()) ?? 30,
+    clockSkewSeconds: read(env, "JWT_CLOCK_SKEW_SECONDS", () => integer(0, 300, "an integer number of seconds from 0 to 300")) ?? 30,
     scopes: list("JWT_SCOPES").flatMap((s) => s.split(/\s+/)),
     scopeClaim: preset?.scopeClaim,
     audienceClaim: preset?.audienceClaim,
@@ -421,30 +455,31 @@ function ignoredVariables(env: Env, strategy: StrategyName): string[] {
 /** Parses the environment. Throws `ConfigError` (one line, naming the variable) on the first problem. */
 export function parseEnv(env: Env): Config {
   const { strategy, inferred } = chooseStrategy(env);
-  const port = read(env, "PORT", integer(0, 65535, "an integer port from 0 to 65535").optional()) ?? DEFAULTS.port;
-  const publicUrl = read(env, "PUBLIC_URL", httpUrl("http(s)").optional()) ?? `http://localhost:${port}`;
+  const port = read(env, "PORT", () => integer(0, 65535, "an integer port from 0 to 65535")) ?? DEFAULTS.port;
+  const publicUrl = read(env, "PUBLIC_URL", () => httpUrl("http(s)")) ?? `http://localhost:${port}`;
   const auth = authConfig(env, strategy, () => publicUrl);
   const hostname = read(
     env,
     "HOST",
-    z.string().regex(/^[A-Za-z0-9.:\-\[\]%]+$/, { error: "expected a host name or IP address" }).optional(),
+    () => z.string().regex(/^[A-Za-z0-9.:\-\[\]%]+$/, { error: "expected a host name or IP address" }),
   ) ?? DEFAULTS.hostname;
 
-  const rps = read(env, "RATE_LIMIT_RPS", rateLimitRps.optional());
+  const rps = read(env, "RATE_LIMIT_RPS", rateLimitRps);
   const rateLimit: RateLimitConfig | null = rps === null ? null : (() => {
     const perSecond = rps ?? DEFAULTS.rateLimitRps;
     return {
       rps: perSecond,
-      burst: read(env, "RATE_LIMIT_BURST", burst.optional()) ?? Math.max(1, perSecond * DEFAULTS.burstPerRps),
+      burst: read(env, "RATE_LIMIT_BURST", burst) ?? Math.max(1, perSecond * DEFAULTS.burstPerRps),
       preAuth: {
-        rps: read(env, "RATE_LIMIT_PREAUTH_RPS", positiveNumber.optional()) ?? DEFAULTS.preAuthRps,
-        burst: read(env, "RATE_LIMIT_PREAUTH_BURST", burst.optional()) ?? DEFAULTS.preAuthBurst,
+        rps: read(env, "RATE_LIMIT_PREAUTH_RPS", positiveNumber) ?? DEFAULTS.preAuthRps,
+        burst: read(env, "RATE_LIMIT_PREAUTH_BURST", burst) ?? DEFAULTS.preAuthBurst,
       },
-      headers: read(env, "RATE_LIMIT_HEADERS", z.enum(["near-limit", "always"], { error: "expected near-limit or always" }).optional()) ?? "near-limit",
+      headers: read(env, "RATE_LIMIT_HEADERS", () => z.enum(["near-limit", "always"], { error: "expected near-limit or always" })) ??
+        "near-limit",
     };
   })();
 
-  const url = (name: string) => read(env, name, httpUrl("http(s)").optional());
+  const url = (name: string) => read(env, name, () => httpUrl("http(s)"));
   return {
     port,
     hostname,
@@ -452,29 +487,32 @@ export function parseEnv(env: Env): Config {
     auth,
     strategyInferred: inferred,
     rateLimit,
-    store: read(env, "STORE", store.optional()) ?? { kind: "memory" },
-    allowedOrigins: read(env, "ALLOWED_ORIGINS", origins.optional()) ?? [],
-    maxBodyBytes: read(env, "MAX_BODY_BYTES", integer(1, Number.MAX_SAFE_INTEGER, "a positive integer number of bytes").optional()) ??
+    store: read(env, "STORE", store) ?? { kind: "memory" },
+    allowedOrigins: read(env, "ALLOWED_ORIGINS", origins) ?? [],
+    maxBodyBytes: read(env, "MAX_BODY_BYTES", () => integer(1, Number.MAX_SAFE_INTEGER, "a positive integer number of bytes")) ??
       DEFAULTS.maxBodyBytes,
     oauth: {
-      clientId: read(env, "OAUTH_CLIENT_ID", optionalString),
-      clientSecret: read(env, "OAUTH_CLIENT_SECRET", optionalString),
-      scopes: (read(env, "OAUTH_SCOPES", optionalString) ?? "").split(/[\s,]+/).filter((s) => s !== ""),
+      clientId: read(env, "OAUTH_CLIENT_ID", anyString),
+      clientSecret: read(env, "OAUTH_CLIENT_SECRET", anyString),
+      scopes: (read(env, "OAUTH_SCOPES", anyString) ?? "").split(/[\s,]+/).filter((s) => s !== ""),
       redirectUri: url("OAUTH_REDIRECT_URI"),
-      providerClientId: read(env, "PROVIDER_CLIENT_ID", optionalString),
-      providerClientSecret: read(env, "PROVIDER_CLIENT_SECRET", optionalString),
+      providerClientId: read(env, "PROVIDER_CLIENT_ID", anyString),
+      providerClientSecret: read(env, "PROVIDER_CLIENT_SECRET", anyString),
       providerAccountsUrl: url("PROVIDER_ACCOUNTS_URL"),
     },
     audit: {
-      enabled: (read(env, "AUDIT_LOG", z.enum(["stdout", "off"], { error: "expected stdout or off" }).optional()) ?? "stdout") === "stdout",
-      successSampleRate: read(env, "AUDIT_SUCCESS_SAMPLE", z.coerce.number().min(0, { error: "expected a number from 0 to 1" }).max(1, {
-        error: "expected a number from 0 to 1",
-      }).optional()) ?? 0,
+      enabled: (read(env, "AUDIT_LOG", () => z.enum(["stdout", "off"], { error: "expected stdout or off" })) ?? "stdout") === "stdout",
+      successSampleRate:
+        read(env, "AUDIT_SUCCESS_SAMPLE", () =>
+          z.coerce.number().min(0, { error: "expected a number from 0 to 1" }).max(1, {
+            error: "expected a number from 0 to 1",
+          })) ?? 0,
     },
-    logLevel: read(env, "LOG_LEVEL", z.enum(["debug", "info", "warn", "error"], { error: "expected debug, info, warn or error" }).optional()) ?? "info",
-    requestIdHeader: read(env, "REQUEST_ID_HEADER", z.enum(["errors", "always"], { error: "expected errors or always" }).optional()) ?? "errors",
-    toolsApi: (read(env, "TOOLS_API", z.enum(["on", "off"], { error: "expected on or off" }).optional()) ?? "off") === "on",
-    secret: read(env, "GATEHOUSE_SECRET", z.string().min(32, { error: "expected at least 32 characters" }).optional()),
+    logLevel: read(env, "LOG_LEVEL", () => z.enum(["debug", "info", "warn", "error"], { error: "expected debug, info, warn or error" })) ??
+      "info",
+    requestIdHeader: read(env, "REQUEST_ID_HEADER", () => z.enum(["errors", "always"], { error: "expected errors or always" })) ?? "errors",
+    toolsApi: (read(env, "TOOLS_API", () => z.enum(["on", "off"], { error: "expected on or off" })) ?? "off") === "on",
+    secret: read(env, "GATEHOUSE_SECRET", () => z.string().min(32, { error: "expected at least 32 characters" })),
     ignored: ignoredVariables(env, strategy),
   };
 }
@@ -514,7 +552,11 @@ function jwtStrategyFromConfig(auth: JwtConfig): AuthStrategy {
     audienceClaim: auth.audienceClaim,
   };
   try {
-    return jwt(auth.secret === undefined ? { ...common, algorithms: auth.algorithms } as JwtOptions : { ...common, secret: auth.secret, algorithms: auth.algorithms });
+    return jwt(
+      auth.secret === undefined
+        ? { ...common, algorithms: auth.algorithms } as JwtOptions
+        : { ...common, secret: auth.secret, algorithms: auth.algorithms },
+    );
   } catch (error) {
     throw new ConfigError("AUTH_STRATEGY", `jwt: ${(error as Error).message}`);
   }
