@@ -3,9 +3,6 @@
  */
 import type { KV } from "../store/kv.ts";
 import { memoryStore } from "../store/memory.ts";
-import { sqliteStore } from "../store/sqlite.ts";
-import { denoKvStore } from "../store/deno-kv.ts";
-import { redisStore } from "../store/redis.ts";
 
 const EXPECTED = "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]";
 
@@ -41,7 +38,8 @@ export function openStore(spec: string): Promise<KV> {
     if (!path) return fail(`STORE: sqlite needs a file path, as in sqlite:./gatehouse.db`);
     if (runtime === "this runtime") return fail(`STORE: sqlite:<path> needs Bun (bun:sqlite) or Deno (node:sqlite); on ${runtime} use ${alternative(runtime)}`);
     // SQLite's own message may name the file: say what failed without echoing the configured path.
-    return sqliteStore(path).catch((error: unknown) =>
+    // Each backend's module loads only when it is chosen (start-up work: scripts/bench/cold-instructions.mjs).
+    return import("../store/sqlite.ts").then(({ sqliteStore }) => sqliteStore(path)).catch((error: unknown) =>
       fail(`STORE: sqlite: cannot open the database file (${String((error as Error)?.message ?? error).split(path).join("<path>")})`)
     );
   }
@@ -50,7 +48,7 @@ export function openStore(spec: string): Promise<KV> {
     if (typeof (globalThis as { Deno?: { openKv?: unknown } }).Deno?.openKv !== "function") {
       return fail('STORE: denokv needs Deno KV, which this Deno keeps unstable: run with --unstable-kv or add "unstable": ["kv"] to deno.json');
     }
-    return denoKvStore(path || undefined);
+    return import("../store/deno-kv.ts").then(({ denoKvStore }) => denoKvStore(path || undefined));
   }
   if (value === "") return fail(`STORE: is empty; ${EXPECTED}`);
   return fail(`STORE: unknown store "${scheme.slice(0, 32)}"; ${EXPECTED}`);
@@ -60,7 +58,10 @@ async function openRedis(url: string): Promise<KV> {
   // Loaded on demand, through a specifier bundlers leave alone: the socket client needs node:net,
   // which Workers and browser bundles lack. (`.js` once compiled for npm.)
   const specifier = import.meta.url.endsWith(".ts") ? "./redis-connection.ts" : "./redis-connection.js";
-  const { parseRedisUrl, redisConnection } = await import(specifier) as typeof import("./redis-connection.ts");
+  const [{ parseRedisUrl, redisConnection }, { redisStore }] = await Promise.all([
+    import(specifier) as Promise<typeof import("./redis-connection.ts")>,
+    import("../store/redis.ts"),
+  ]);
   let options;
   try {
     options = parseRedisUrl(url);
