@@ -1,7 +1,7 @@
 /**
  * @module Environment → a configured server: what `src/main.ts` and `gatehouse serve` share. Throws `ConfigError` (one line naming the variable) on bad configuration.
  */
-import { type Config, parseEnv, type StoreConfig, strategyFromConfig } from "./config/env.ts";
+import { type Config, ConfigError, parseEnv, type StoreConfig, strategyFromConfig } from "./config/env.ts";
 import { openStore } from "./runtime/store.ts";
 import { createServer, type GatehouseServer, type ServerOptions } from "./server.ts";
 import { jsonLinesSink } from "./audit/log.ts";
@@ -13,13 +13,25 @@ import type { ServerIdentity } from "./mcp/dispatcher.ts";
 export const storeSpec = (s: StoreConfig) =>
   s.kind === "memory" ? "memory" : s.kind === "sqlite" ? `sqlite:${s.path}` : s.kind === "redis" ? s.url : `denokv:${s.path ?? ""}`;
 
-export async function serverFromEnv(
+export function serverFromEnv(
   env: Record<string, string | undefined>,
   definitions: ServerIdentity & Definitions,
   extra: Partial<ServerOptions> = {},
 ): Promise<{ server: GatehouseServer; config: Config }> {
-  const config = parseEnv(env);
-  const store = await openStore(storeSpec(config.store));
+  return serverFromConfig(env, parseEnv(env), definitions, extra);
+}
+
+/** `serverFromEnv` for an environment already parsed (`src/main.ts` checks it before it starts listening). */
+export async function serverFromConfig(
+  env: Record<string, string | undefined>,
+  config: Config,
+  definitions: ServerIdentity & Definitions,
+  extra: Partial<ServerOptions> = {},
+): Promise<{ server: GatehouseServer; config: Config }> {
+  // openStore's errors are one line, `STORE: …`, without the path or URL: a configuration problem.
+  const store = await openStore(storeSpec(config.store)).catch((error: Error) => {
+    throw new ConfigError("STORE", error.message.replace(/^STORE: /, ""));
+  });
   // The authorization server's modules load only when it is used (start-up time is measured).
   const auth = config.auth.strategy === "oauth" ? await oauthFromEnv(env, config.publicUrl, store) : strategyFromConfig(config);
   const server = createServer({

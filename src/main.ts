@@ -1,24 +1,33 @@
 /**
  * @module The runnable server: environment → configuration → `createServer` → the default export `deno serve` and `bun run` both serve.
  */
-import { ConfigError, startupWarnings } from "./config/env.ts";
+import { type Config, ConfigError, parseEnv, startupWarnings } from "./config/env.ts";
 import { entry, exit, processEnv } from "./runtime/entry.ts";
-import { serverFromEnv } from "./app.ts";
+import { serverFromConfig } from "./app.ts";
 import { demo } from "./demo.ts";
 
-async function start() {
+const fail = (error: unknown): never => {
+  if (error instanceof ConfigError) console.error(`gatehouse: ${error.message}`);
+  else console.error("gatehouse: start-up failed:", error);
+  return exit(1);
+};
+
+function start() {
+  const env = processEnv();
+  let config: Config;
   try {
-    const { server, config } = await serverFromEnv(processEnv(), demo);
-    for (const warning of startupWarnings(config)) console.warn(`gatehouse: WARNING: ${warning}`);
-    console.log(`gatehouse: serving MCP at ${config.publicUrl}/mcp (auth: ${config.auth.strategy}${config.strategyInferred ? ", inferred" : ""})`);
-    return entry(server.fetch, { port: config.port, hostname: config.hostname });
+    config = parseEnv(env); // bad configuration stops start-up here, before anything listens
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`gatehouse: ${error.message}`);
-      exit(1);
-    }
-    throw error;
+    return fail(error);
   }
+  for (const warning of startupWarnings(config)) console.warn(`gatehouse: WARNING: ${warning}`);
+  // The store opens (and the oauth strategy loads) while the runtime starts listening; the first
+  // requests wait for it. No top-level await, so `bun build --compile --bytecode` can precompile this.
+  const ready = serverFromConfig(env, config, demo).then(({ server }) => {
+    console.log(`gatehouse: serving MCP at ${config.publicUrl}/mcp (auth: ${config.auth.strategy}${config.strategyInferred ? ", inferred" : ""})`);
+    return server.fetch;
+  }, fail);
+  return entry(ready, { port: config.port, hostname: config.hostname });
 }
 
-export default await start();
+export default start();

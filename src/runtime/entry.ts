@@ -51,9 +51,19 @@ class DenoInfo implements RequestInfo {
 
 /**
  * One object that `deno serve` and `bun run` both serve (DESIGN §8: Bun serves a default export
- * with `fetch` by itself, so nothing here calls `Bun.serve` again).
+ * with `fetch` by itself, so nothing here calls `Bun.serve` again). Given a promise of the handler
+ * (a server still opening its store), requests that arrive first wait for it, and later ones call
+ * the handler directly; the module that exports this needs no top-level await, which is what lets
+ * `bun build --compile --bytecode` precompile it.
  */
-export function entry(fetch: Fetch, options: { port: number; hostname: string }) {
+export function entry(handler: Fetch | Promise<Fetch>, options: { port: number; hostname: string }) {
+  let fetch: Fetch;
+  if (typeof handler === "function") {
+    fetch = handler;
+  } else {
+    fetch = (request, info) => handler.then((ready) => ready(request, info));
+    handler.then((ready) => fetch = ready, () => {});
+  }
   return {
     port: options.port,
     hostname: options.hostname,
