@@ -4,6 +4,7 @@
 import { type Config, ConfigError, parseEnv, startupWarnings } from "./config/env.ts";
 import { entry, exit, processEnv } from "./runtime/entry.ts";
 import { serverFromConfig } from "./app.ts";
+import type { GatehouseServer } from "./server.ts";
 import { demo } from "./demo.ts";
 
 const fail = (error: unknown): never => {
@@ -21,13 +22,21 @@ function start() {
     return fail(error);
   }
   for (const warning of startupWarnings(config)) console.warn(`gatehouse: WARNING: ${warning}`);
-  // The store opens (and the oauth strategy loads) while the runtime starts listening; the first
-  // requests wait for it. No top-level await, so `bun build --compile --bytecode` can precompile this.
-  const ready = serverFromConfig(env, config, demo).then(({ server }) => {
+  const serving = (server: GatehouseServer) => {
     console.log(`gatehouse: serving MCP at ${config.publicUrl}/mcp (auth: ${config.auth.strategy}${config.strategyInferred ? ", inferred" : ""})`);
     return server.fetch;
-  }, fail);
-  return entry(ready, { port: config.port, hostname: config.hostname });
+  };
+  // A store to open (or the oauth strategy to load) is waited for while the runtime starts listening,
+  // and the first requests wait for it. No top-level await, so `bun build --compile --bytecode` can
+  // precompile this module.
+  let server;
+  try {
+    server = serverFromConfig(env, config, demo);
+  } catch (error) {
+    return fail(error);
+  }
+  const handler = server instanceof Promise ? server.then(serving, fail) : serving(server);
+  return entry(handler, { port: config.port, hostname: config.hostname });
 }
 
 export default start();
