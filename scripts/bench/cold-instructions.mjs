@@ -19,6 +19,7 @@ import { createServer } from "node:net";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { BODY, HEADERS, TOKEN } from "./counted-request.mjs";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -37,14 +38,6 @@ if (spawnSync("sh", ["-c", "command -v valgrind"]).status !== 0) {
   console.error("cold-instructions: valgrind is not installed (apt-get install valgrind)");
   process.exit(1);
 }
-const TOKEN = "bench-bearer-9f2c4e6a8b0d1f3e5a7c";
-const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { message: "hello" } } });
-const HEADERS = {
-  authorization: `Bearer ${TOKEN}`,
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-  "mcp-protocol-version": "2025-11-25",
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const freePort = () =>
   new Promise((resolve, reject) => {

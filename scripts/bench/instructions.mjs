@@ -21,6 +21,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { BODY, HEADERS, TOKEN } from "./counted-request.mjs";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -36,14 +37,6 @@ if (spawnSync("sh", ["-c", "command -v valgrind && command -v callgrind_control"
 }
 const WARM = Number(process.env.WARM ?? 30000);
 const REQUESTS = Number(process.env.REQUESTS ?? 3000);
-const TOKEN = "bench-bearer-9f2c4e6a8b0d1f3e5a7c";
-const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { message: "hello" } } });
-const HEADERS = {
-  authorization: `Bearer ${TOKEN}`,
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-  "mcp-protocol-version": "2025-11-25",
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends `n` correct tools/calls, 4 at a time; rejects on the first wrong answer. */
