@@ -157,27 +157,21 @@ function read<T>(env: Env, name: string, schema: () => z.ZodType<T>): T | undefi
   return result.data;
 }
 
-/** A schema built on first use and kept (see `read`). */
-function once<T>(build: () => z.ZodType<T>): () => z.ZodType<T> {
-  let schema: z.ZodType<T> | undefined;
-  return () => (schema ??= build());
-}
-
-const anyString = once(() => z.string());
+// Schemas are made by functions, for `read` to call only when their variable is set.
+const anyString = () => z.string();
 
 const integer = (min: number, max: number, what: string) =>
   z.string().regex(/^\d+$/, { error: `expected ${what}` }).transform(Number)
     .refine((n) => n >= min && n <= max, { error: `expected ${what}` });
 
-const positiveNumber = once(() =>
+const positiveNumber = () =>
   z.string()
     .regex(/^(\d+(\.\d*)?|\.\d+)$/, { error: "expected a positive number" })
     .transform(Number)
-    .refine((n) => Number.isFinite(n) && n > 0, { error: "expected a positive number" })
-);
+    .refine((n) => Number.isFinite(n) && n > 0, { error: "expected a positive number" });
 
 /** A comma-separated list of secrets (rotation: accept several at once). Never echoes a value. */
-const secretList = once(() =>
+const secretList = () =>
   z.string().transform((raw, ctx) => {
     const entries = raw.split(",").map((s) => s.trim());
     for (const [i, entry] of entries.entries()) {
@@ -192,19 +186,16 @@ const secretList = once(() =>
       }
     }
     return entries;
-  })
-);
+  });
 
-const singleSecret = once(() =>
+const singleSecret = () =>
   z.string().regex(CREDENTIAL, {
     error: "contains whitespace, a comma or characters outside printable ASCII",
-  })
-);
+  });
 
-const headerName = once(() =>
+const headerName = () =>
   z.string().regex(HEADER_NAME, { error: "expected an HTTP header name like x-api-key" })
-    .transform((s) => s.toLowerCase())
-);
+    .transform((s) => s.toLowerCase());
 
 const httpUrl = (what: string) =>
   z.string().transform((raw, ctx) => {
@@ -250,7 +241,7 @@ export function parseCustomHeaders(raw: string): Record<string, string> {
   return headers;
 }
 
-const customHeaders = once(() =>
+const customHeaders = () =>
   z.string().transform((raw, ctx) => {
     try {
       return parseCustomHeaders(raw);
@@ -259,10 +250,9 @@ const customHeaders = once(() =>
       ctx.addIssue({ code: "custom", message });
       return z.NEVER;
     }
-  })
-);
+  });
 
-const store = once(() =>
+const store = () =>
   z.string().transform((raw, ctx): StoreConfig => {
     if (raw === "memory") return { kind: "memory" };
     if (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) return { kind: "sqlite", path: raw.slice(7) };
@@ -272,10 +262,9 @@ const store = once(() =>
     // Not echoed: a connection string may carry a password.
     ctx.addIssue({ code: "custom", message: "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]" });
     return z.NEVER;
-  })
-);
+  });
 
-const origins = once(() =>
+const origins = () =>
   z.string().transform((raw, ctx) => {
     const list = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
     for (const origin of list) {
@@ -290,10 +279,9 @@ const origins = once(() =>
       }
     }
     return list.map((o) => o.replace(/\/$/, ""));
-  })
-);
+  });
 
-const rateLimitRps = once(() =>
+const rateLimitRps = () =>
   z.string().transform((raw, ctx): number | null => {
     if (raw === "off" || raw === "0") return null;
     const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
@@ -302,10 +290,9 @@ const rateLimitRps = once(() =>
       return z.NEVER;
     }
     return n;
-  })
-);
+  });
 
-const burst = once(() => positiveNumber().refine((n) => n >= 1, { error: "expected a number >= 1" }));
+const burst = () => positiveNumber().refine((n) => n >= 1, { error: "expected a number >= 1" });
 
 const JWT_VARIABLES = [
   "JWT_PROVIDER",
