@@ -472,6 +472,14 @@ async function runEntry(runtime, entry, variant, reference) {
 // ---------------------------------------------------------------------------------------------
 // Cold start: process start to the first correct tools/call answer (median of 5), and RSS right after.
 
+/** Runs `bun build <args(out)>` into a fresh temporary directory and returns that directory. */
+function bunBuild(args) {
+  const out = mkdtempSync(join(tmpdir(), "gatehouse-build-"));
+  const r = spawnSync(bin("bun"), ["build", ...args(out)], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bun build failed: ${r.stderr}`);
+  return out;
+}
+
 const COLD_TARGETS = [
   { id: "ceiling", label: "ceiling (serve.ts)", command: (rt) => serveCommand(rt, "ceiling") },
   { id: "ceiling-parse", label: "ceiling-with-parse (serve.ts)", command: (rt) => serveCommand(rt, "ceiling-parse") },
@@ -489,12 +497,7 @@ const COLD_TARGETS = [
     id: "gatehouse-bundled",
     label: "gatehouse bearer, bundled (`bun build src/main.ts --target=bun`, then `bun main.js`)",
     runtimes: ["bun"],
-    prepare() {
-      const out = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
-      const r = spawnSync(bin("bun"), ["build", "src/main.ts", "--target=bun", "--splitting", "--outdir", out], { cwd: root, encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`bun build failed: ${r.stderr}`);
-      return out;
-    },
+    prepare: () => bunBuild((out) => ["src/main.ts", "--target=bun", "--splitting", "--outdir", out]),
     command: (_rt, _port, out) => [bin("bun"), [join(out, "main.js")]],
     env: GH("bearer", { BEARER_TOKEN: TOKEN }),
     headers: { authorization: `Bearer ${TOKEN}` },
@@ -505,12 +508,7 @@ const COLD_TARGETS = [
     id: "gatehouse-compiled",
     label: "gatehouse bearer, one executable (`bun build --compile --bytecode src/main.ts`)",
     runtimes: ["bun"],
-    prepare() {
-      const out = mkdtempSync(join(tmpdir(), "gatehouse-compiled-"));
-      const r = spawnSync(bin("bun"), ["build", "--compile", "--bytecode", "src/main.ts", "--outfile", join(out, "gatehouse")], { cwd: root, encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`bun build --compile failed: ${r.stderr}`);
-      return out;
-    },
+    prepare: () => bunBuild((out) => ["--compile", "--bytecode", "src/main.ts", "--outfile", join(out, "gatehouse")]),
     command: (_rt, _port, out) => [join(out, "gatehouse"), []],
     env: GH("bearer", { BEARER_TOKEN: TOKEN }),
     headers: { authorization: `Bearer ${TOKEN}` },
