@@ -319,3 +319,106 @@ describe("startupWarnings", () => {
     assert.ok(startupWarnings(parseEnv({ RATE_LIMIT_RPS: "off" })).some((w) => w.includes("not rate limited")));
   });
 });
+
+describe("every variable's refusals", () => {
+  // One line each, naming the variable; a secret's value is never echoed. Pinned message by message
+  // (env.ts parses with plain functions since 2026-12-07; these held before that change too, except
+  // AUDIT_SUCCESS_SAMPLE's, which zod's number coercion let through as hex, exponents or "NaN").
+  const cases: [Record<string, string>, string, string][] = [
+    [{ PORT: "80x" }, "PORT", "expected an integer port from 0 to 65535"],
+    [{ PORT: "70000" }, "PORT", "expected an integer port from 0 to 65535"],
+    [{ PORT: "-1" }, "PORT", "expected an integer port from 0 to 65535"],
+    [{ PORT: "1.5" }, "PORT", "expected an integer port from 0 to 65535"],
+    [{ PUBLIC_URL: "ftp://x" }, "PUBLIC_URL", "expected an http(s) URL, got scheme \"ftp:\""],
+    [{ PUBLIC_URL: "nope" }, "PUBLIC_URL", "expected an absolute http(s) URL, got \"nope\""],
+    [{ PUBLIC_URL: "https://u:p@x" }, "PUBLIC_URL", "must not contain credentials, a query or a fragment"],
+    [{ PUBLIC_URL: "https://x/?q" }, "PUBLIC_URL", "must not contain credentials, a query or a fragment"],
+    [{ HOST: "bad host" }, "HOST", "expected a host name or IP address"],
+    [{ AUTH_STRATEGY: "magic" }, "AUTH_STRATEGY", "expected one of none, bearer, api_key, custom, jwt, oauth"],
+    [{ AUTH_STRATEGY: "bearer" }, "BEARER_TOKEN", "required when AUTH_STRATEGY=bearer"],
+    [{ BEARER_TOKEN: "a,,b" }, "BEARER_TOKEN", "entry 2 of 3 is empty"],
+    [{ BEARER_TOKEN: "a b" }, "BEARER_TOKEN", "entry 1 of 1 contains whitespace or characters outside printable ASCII"],
+    [{ BEARER_TOKEN: TOKEN, UPSTREAM_BEARER_TOKEN: "a,b" }, "UPSTREAM_BEARER_TOKEN", "contains whitespace, a comma or characters outside printable ASCII"],
+    [{ API_KEY: TOKEN, API_KEY_HEADER: "bad header" }, "API_KEY_HEADER", "expected an HTTP header name like x-api-key"],
+    [{ API_KEY: TOKEN, UPSTREAM_API_KEY: "é" }, "UPSTREAM_API_KEY", "contains whitespace, a comma or characters outside printable ASCII"],
+    [{ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "nocolon" }, "CUSTOM_HEADERS", "pair 1 has no ':'; expected K:V,K2:V2"],
+    [{ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b,,c:d" }, "CUSTOM_HEADERS", "pair 2 is empty; expected K:V,K2:V2"],
+    [{ RATE_LIMIT_RPS: "fast" }, "RATE_LIMIT_RPS", "expected a positive number of requests per second, or off; got \"fast\""],
+    [{ RATE_LIMIT_RPS: "-3" }, "RATE_LIMIT_RPS", "expected a positive number of requests per second, or off; got \"-3\""],
+    [{ RATE_LIMIT_BURST: "0.5" }, "RATE_LIMIT_BURST", "expected a number >= 1"],
+    [{ RATE_LIMIT_BURST: "x" }, "RATE_LIMIT_BURST", "expected a positive number"],
+    [{ RATE_LIMIT_PREAUTH_RPS: "0" }, "RATE_LIMIT_PREAUTH_RPS", "expected a positive number"],
+    [{ RATE_LIMIT_PREAUTH_RPS: "1e3" }, "RATE_LIMIT_PREAUTH_RPS", "expected a positive number"],
+    [{ RATE_LIMIT_PREAUTH_BURST: "0" }, "RATE_LIMIT_PREAUTH_BURST", "expected a positive number"],
+    [{ RATE_LIMIT_HEADERS: "sometimes" }, "RATE_LIMIT_HEADERS", "expected near-limit or always"],
+    [{ STORE: "mongo://x" }, "STORE", "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]"],
+    [{ STORE: "sqlite:" }, "STORE", "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]"],
+    [{ ALLOWED_ORIGINS: "https://a.example/path" }, "ALLOWED_ORIGINS", "\"https://a.example/path\" is not an origin; expected scheme://host[:port], or *"],
+    [{ ALLOWED_ORIGINS: "notaurl" }, "ALLOWED_ORIGINS", "\"notaurl\" is not an origin; expected scheme://host[:port], or *"],
+    [{ MAX_BODY_BYTES: "0" }, "MAX_BODY_BYTES", "expected a positive integer number of bytes"],
+    [{ MAX_BODY_BYTES: "1k" }, "MAX_BODY_BYTES", "expected a positive integer number of bytes"],
+    [{ OAUTH_REDIRECT_URI: "mailto:x" }, "OAUTH_REDIRECT_URI", "expected an http(s) URL, got scheme \"mailto:\""],
+    [{ PROVIDER_ACCOUNTS_URL: "x" }, "PROVIDER_ACCOUNTS_URL", "expected an absolute http(s) URL, got \"x\""],
+    [{ AUDIT_LOG: "file" }, "AUDIT_LOG", "expected stdout or off"],
+    [{ AUDIT_SUCCESS_SAMPLE: "2" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+    [{ AUDIT_SUCCESS_SAMPLE: "-0.1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+    [{ AUDIT_SUCCESS_SAMPLE: "abc" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+    [{ AUDIT_SUCCESS_SAMPLE: "Infinity" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+    [{ AUDIT_SUCCESS_SAMPLE: "0x1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+    [{ AUDIT_SUCCESS_SAMPLE: "1e-1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+    [{ LOG_LEVEL: "trace" }, "LOG_LEVEL", "expected debug, info, warn or error"],
+    [{ REQUEST_ID_HEADER: "never" }, "REQUEST_ID_HEADER", "expected errors or always"],
+    [{ TOOLS_API: "yes" }, "TOOLS_API", "expected on or off"],
+    [{ GATEHOUSE_SECRET: "short" }, "GATEHOUSE_SECRET", "expected at least 32 characters"],
+    [{ AUTH_STRATEGY: "jwt" }, "JWT_ISSUER", "required when AUTH_STRATEGY=jwt (the issuer URL of your identity provider, or set JWT_PROVIDER)"],
+    [{ AUTH_STRATEGY: "jwt", JWT_PROVIDER: "myspace" }, "JWT_PROVIDER", "expected one of auth0, okta, keycloak, workos, clerk, entra, cognito, google"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_SECRET: "short" }, "JWT_SECRET", "expected at least 32 characters (RFC 7518 §3.2)"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: "none" }, "JWT_ALGORITHMS", "\"none\" is not supported; expected RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA or HS256, HS384, HS512"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: " , " }, "JWT_ALGORITHMS", "expected at least one algorithm"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: "HS256" }, "JWT_ALGORITHMS", "HMAC algorithms (HS256…) need JWT_SECRET; keys from a JWKS are never used for them"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "http://i.example" }, "JWT_ISSUER", "expected an https URL (http only for localhost)"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_JWKS_URI: "http://keys.example" }, "JWT_JWKS_URI", "expected an https URL (http only for localhost)"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_CLOCK_SKEW_SECONDS: "301" }, "JWT_CLOCK_SKEW_SECONDS", "expected an integer number of seconds from 0 to 300"],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "not a url" }, "JWT_ISSUER", "expected an absolute issuer URL, got \"not a url\""],
+    [{ AUDIT_SUCCESS_SAMPLE: "0x1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+    [{ AUDIT_SUCCESS_SAMPLE: "1e-1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
+  ];
+  for (const [env, variable, message] of cases) {
+    it(`${JSON.stringify(env)} → ${variable}`, () => {
+      assert.equal(fails(env, variable), `${variable}: ${message}`);
+    });
+  }
+});
+
+describe("every variable's accepted forms", () => {
+  it("reads numbers as plain decimals: fractions, leading zeros, a trailing dot", () => {
+    assert.equal(parseEnv({ AUDIT_SUCCESS_SAMPLE: "0.25" }).audit.successSampleRate, 0.25);
+    assert.equal(parseEnv({ AUDIT_SUCCESS_SAMPLE: ".5" }).audit.successSampleRate, 0.5);
+    assert.equal(parseEnv({ AUDIT_SUCCESS_SAMPLE: "1" }).audit.successSampleRate, 1);
+    assert.equal(parseEnv({ AUDIT_SUCCESS_SAMPLE: "0" }).audit.successSampleRate, 0);
+    assert.equal(parseEnv({}).audit.successSampleRate, 0);
+    assert.equal(parseEnv({ PORT: "007" }).port, 7);
+    assert.equal(parseEnv({ PORT: "0" }).port, 0);
+    assert.deepEqual(parseEnv({ RATE_LIMIT_PREAUTH_RPS: "2.", RATE_LIMIT_BURST: "1" }).rateLimit, {
+      rps: 10,
+      burst: 1,
+      preAuth: { rps: 2, burst: 100 },
+      headers: "near-limit",
+    });
+    assert.equal(parseEnv({ MAX_BODY_BYTES: "2048" }).maxBodyBytes, 2048);
+  });
+
+  it("reads the switches", () => {
+    const on = parseEnv({ LOG_LEVEL: "debug", REQUEST_ID_HEADER: "always", TOOLS_API: "on", AUDIT_LOG: "off", RATE_LIMIT_HEADERS: "always" });
+    assert.equal(on.logLevel, "debug");
+    assert.equal(on.requestIdHeader, "always");
+    assert.equal(on.toolsApi, true);
+    assert.equal(on.audit.enabled, false);
+    assert.equal(on.rateLimit?.headers, "always");
+    const off = parseEnv({});
+    assert.deepEqual([off.logLevel, off.requestIdHeader, off.toolsApi, off.audit.enabled], ["info", "errors", false, true]);
+    assert.equal(parseEnv({ GATEHOUSE_SECRET: "s".repeat(32) }).secret, "s".repeat(32));
+    assert.equal(parseEnv({ HOST: "[::1]" }).hostname, "[::1]");
+    assert.equal((parseEnv({ API_KEY: TOKEN, API_KEY_HEADER: "X-Key" }).auth as { header: string }).header, "x-key");
+  });
+});
