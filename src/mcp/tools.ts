@@ -220,13 +220,26 @@ export function compileTool(definition: ToolDefinition): CompiledTool {
     name: definition.name,
     ...(definition.title !== undefined && { title: definition.title }),
     ...(definition.description !== undefined && { description: definition.description }),
-    inputSchema: definition.inputSchema ? toJsonSchema(definition.inputSchema, "input") : EMPTY_INPUT,
-    ...(definition.outputSchema && { outputSchema: toJsonSchema(definition.outputSchema, "output") }),
+    inputSchema: definition.inputSchema ? toolSchema(definition, definition.inputSchema, "input") : EMPTY_INPUT,
+    ...(definition.outputSchema && { outputSchema: toolSchema(definition, definition.outputSchema, "output") }),
     ...(definition.annotations && { annotations: definition.annotations }),
     ...(definition.icons && { icons: definition.icons }),
     ...(definition._meta && { _meta: definition._meta }),
   };
   return { definition, listEntry, headerParams: headerParamsOf(listEntry.inputSchema as Record<string, unknown>) };
+}
+
+/**
+ * `toJsonSchema`, its error naming the tool. Converted at definition on purpose, not on first listing
+ * (which would save start-up ~2 ms for the demo's tools, measured): a schema zod cannot convert must
+ * stop `createServer`, not break `tools/list` and the tool's 2026-07-28 calls later.
+ */
+function toolSchema(definition: ToolDefinition, schema: SchemaLike, io: "input" | "output"): Record<string, unknown> {
+  try {
+    return toJsonSchema(schema, io);
+  } catch (error) {
+    throw new TypeError(`Tool ${definition.name}: ${(error as Error).message}`);
+  }
 }
 
 const isCallToolResult = (v: unknown): v is CallToolResult =>

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { z } from "zod";
 import { compileJsonSchema, defineTool } from "../../src/mod.ts";
 import { call, initialize, server } from "./helpers.ts";
 
@@ -188,6 +189,25 @@ describe("compileJsonSchema: schemas it cannot enforce are refused", () => {
   it("a tool with such a schema fails when the server is created, not on the first call", () => {
     const tool = defineTool({ name: "t", inputSchema: { type: "object", unevaluatedProperties: false }, handler: () => "x" });
     assert.throws(() => server({ tools: [tool] }), /unevaluatedProperties/);
+  });
+});
+
+describe("zod schemas that make no tool schema fail when the server is created, naming the tool", () => {
+  // Converted at createServer on purpose (converting on first listing would start faster, but a bad
+  // schema would then break tools/list and the tool's 2026-07-28 calls on a server that started).
+  it("a schema that does not describe an object", () => {
+    const tool = defineTool({ name: "shout", inputSchema: z.string() as never, handler: () => "x" });
+    assert.throws(() => server({ tools: [tool] }), (e: Error) => e instanceof TypeError && /^Tool shout: A tool input schema must describe an object/.test(e.message));
+  });
+
+  it("an object schema zod cannot convert (two schemas sharing one id)", () => {
+    const tool = defineTool({ name: "pair", inputSchema: z.object({ a: z.string().meta({ id: "X" }), b: z.number().meta({ id: "X" }) }), handler: () => "x" });
+    assert.throws(() => server({ tools: [tool] }), (e: Error) => e instanceof TypeError && /^Tool pair: Duplicate schema id "X"/.test(e.message));
+  });
+
+  it("an output schema too", () => {
+    const tool = defineTool({ name: "count", outputSchema: z.array(z.number()) as never, handler: () => "x" });
+    assert.throws(() => server({ tools: [tool] }), /^TypeError: Tool count: A tool output schema must describe an object/);
   });
 });
 
