@@ -323,7 +323,8 @@ describe("startupWarnings", () => {
 describe("every variable's refusals", () => {
   // One line each, naming the variable; a secret's value is never echoed. Pinned message by message
   // (env.ts parses with plain functions since 2026-12-07; these held before that change too, except
-  // AUDIT_SUCCESS_SAMPLE's, which zod's number coercion let through as hex, exponents or "NaN").
+  // AUDIT_SUCCESS_SAMPLE's: zod's number coercion accepted hex and exponents, and refused the rest in
+  // its own words, "Invalid input: expected number, received NaN").
   const cases: [Record<string, string>, string, string][] = [
     [{ PORT: "80x" }, "PORT", "expected an integer port from 0 to 65535"],
     [{ PORT: "70000" }, "PORT", "expected an integer port from 0 to 65535"],
