@@ -379,9 +379,9 @@ function jwtConfig(env: Env, publicUrl: string): JwtConfig {
     }
   } else if (rawIssuer === undefined) {
     throw new ConfigError("JWT_ISSUER", "required when AUTH_STRATEGY=jwt (the issuer URL of your identity provider, or set JWT_PROVIDER)");
-  } else if (secret === undefined || jwksUri !== undefined || algorithms?.some((a) => !a.startsWith("HS"))) {
-    // Keys come from the issuer (discovery) or a JWKS URI: the issuer must be a URL we may fetch.
-    if (jwksUri === undefined) read(env, "JWT_ISSUER", keyUrl("issuer"));
+  } else if (jwksUri === undefined && (secret === undefined || algorithms?.some((a) => !a.startsWith("HS")))) {
+    // Keys come from the issuer (discovery): it must be a URL we may fetch (read throws otherwise).
+    read(env, "JWT_ISSUER", keyUrl("issuer"));
   }
   const list = (name: string) => (read(env, name, anyString) ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
   const audience = list("JWT_AUDIENCE");
