@@ -8,7 +8,9 @@
 //
 // A target is `main` (the demo server as the README starts it: `bun run src/main.ts` /
 // `deno serve -A src/main.ts`, with the bench's bearer settings plus any NAME=value given),
-// `compiled` (Bun only: `bun build --compile --bytecode src/main.ts`, built once, then run), or a
+// `compiled` (Bun only: `bun build --compile --bytecode src/main.ts`, built once, then run), `built`
+// (src/main.ts compiled to JavaScript by the npm build's `tsc` settings, built once, then served: what
+// Deno loads from the npm package, where the sources are TypeScript to `main`), or a
 // scripts/bench/servers/<entry>.ts served by scripts/bench/serve.ts (`ceiling-parse`: the runtime's
 // own floor). `@/tmp/base` measures another checkout (`git worktree add /tmp/base <commit>` with
 // node_modules linked in). Prints the median of N runs (default 3) in millions, all threads and the
@@ -20,6 +22,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BODY, HEADERS, TOKEN } from "./counted-request.mjs";
+import { buildMainJs } from "./built-main.mjs";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -59,11 +62,21 @@ function compiledExecutable(checkout) {
   return compiled.get(checkout);
 }
 
+const built = new Map();
+const builtMain = (checkout) => {
+  if (!built.has(checkout)) built.set(checkout, buildMainJs(checkout, join(root, "node_modules")));
+  return built.get(checkout);
+};
+
 function command(target, port, checkout) {
   const bin = join(root, "node_modules", ".bin", runtime);
   if (target === "compiled") {
     if (runtime !== "bun") throw new Error("the compiled target is Bun's (use --runtime bun)");
     return [compiledExecutable(checkout)];
+  }
+  if (target === "built") {
+    const main = join(builtMain(checkout), "dist", "main.js");
+    return runtime === "bun" ? [bin, "run", main] : [bin, "serve", "-A", "--port", String(port), main];
   }
   if (target === "main") return runtime === "bun" ? [bin, "run", "src/main.ts"] : [bin, "serve", "-A", "--port", String(port), "src/main.ts"];
   if (!/^[a-z0-9-]+$/.test(target)) throw new Error(`bad target name: ${target}`);
@@ -121,6 +134,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 const signed = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
 process.on("exit", () => {
   for (const exe of compiled.values()) rmSync(resolve(exe, ".."), { recursive: true, force: true });
+  for (const dir of built.values()) rmSync(dir, { recursive: true, force: true });
 });
 let first;
 for (const [i, spec] of args.entries()) {

@@ -28,6 +28,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join, resolve } from "node:path";
+import { buildMainJs } from "./built-main.mjs";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -510,6 +511,17 @@ const COLD_TARGETS = [
     runtimes: ["bun"],
     prepare: () => bunBuild((out) => ["--compile", "--bytecode", "src/main.ts", "--outfile", join(out, "gatehouse")]),
     command: (_rt, _port, out) => [join(out, "gatehouse"), []],
+    env: GH("bearer", { BEARER_TOKEN: TOKEN }),
+    headers: { authorization: `Bearer ${TOKEN}` },
+  },
+  {
+    // Deno starting from JavaScript (what it loads from the npm package) instead of the TypeScript
+    // sources: Deno keeps each module's emitted code with an inline source map of its whole source.
+    id: "gatehouse-built",
+    label: "gatehouse bearer, built JavaScript (`tsc` as `npm run build`, then `deno serve -A dist/main.js`)",
+    runtimes: ["deno"],
+    prepare: () => buildMainJs(root, join(root, "node_modules")),
+    command: (_rt, port, out) => [bin("deno"), ["serve", "-A", "--port", String(port), join(out, "dist", "main.js")]],
     env: GH("bearer", { BEARER_TOKEN: TOKEN }),
     headers: { authorization: `Bearer ${TOKEN}` },
   },
