@@ -117,6 +117,16 @@ describe("the npm package (npm pack, installed into a fresh project)", () => {
     assert.deepEqual(JSON.parse(out.trim().split("\n").at(-1)!), expected);
   });
 
+  it("runs its `gatehouse` command under Bun (the runtime its first line names)", { skip: runtime !== "bun" && "runs in the Bun suite" }, async () => {
+    const installed = join(project, "node_modules", "gatehouse");
+    const manifest = JSON.parse(await readFile(join(installed, "package.json"), "utf8"));
+    const command = join(installed, manifest.bin.gatehouse);
+    assert.match((await readFile(command, "utf8")).split("\n")[0], /^#!\/usr\/bin\/env bun$/);
+    const { code, out } = await run(binary("bun"), [command, "keygen"], project);
+    assert.equal(code, 0, out);
+    assert.match(out, /^BEARER_TOKEN=[A-Za-z0-9_-]{43}$/m);
+  });
+
   it("type-checks a consumer under Deno against the package's declarations", { skip: runtime !== "deno" && "Deno's type checker: runs in the Deno suite" }, async () => {
     const { code, out } = await run(binary("deno"), ["check", "typed.ts"], project, 120_000);
     assert.equal(code, 0, out);
