@@ -5,24 +5,15 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { binary, ROOT, within } from "../helpers/processes.ts";
+import { binary, ROOT, runToExit } from "../helpers/processes.ts";
 
 const runtime = (globalThis as { Bun?: unknown }).Bun ? "bun" : "deno";
 
-/** Runs a command to its end; resolves with its exit code and combined output. */
-function run(cmd: string, args: string[], cwd: string, ms = 60_000): Promise<{ code: number | null; out: string }> {
-  const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => out += d);
-  child.stderr.on("data", (d) => out += d);
-  return within(ms, new Promise((resolve) => child.on("exit", (code) => resolve({ code, out }))), `${cmd} ${args.join(" ")}`)
-    .finally(() => child.kill("SIGKILL"));
-}
+const run = (cmd: string, args: string[], cwd: string, ms = 60_000) => runToExit(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, ms });
 
 // What a user writes: JavaScript, so every runtime (Node 20 included) runs it as it is.
 const CONSUMER = `

@@ -8,24 +8,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { binary, freePort, ROOT, within } from "../helpers/processes.ts";
+import { binary, freePort, ROOT, runToExit } from "../helpers/processes.ts";
 import { SERVER_RUNTIMES, type ServerRuntime } from "./helpers/spawn-server.ts";
 
 const isBun = Boolean((globalThis as { Bun?: unknown }).Bun);
 
 /** Runs a command with only the given server variables (none inherited) and returns its exit code and output. */
-function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(cmd, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d) => out += d);
-  child.stderr.on("data", (d) => out += d);
-  return within(20_000, new Promise((resolve) => child.on("exit", (code) => resolve({ code, out }))), `${cmd} ${args.join(" ")}`)
-    .finally(() => child.kill("SIGKILL"));
-}
+const run = (cmd: string, args: string[], env: Record<string, string>) =>
+  runToExit(cmd, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", HOST: "127.0.0.1", ...env } });
 
 const mainCommand = (runtime: ServerRuntime, port: number): [string, string[]] =>
   runtime === "bun" ? [binary("bun"), ["run", "src/main.ts"]] : [binary("deno"), ["serve", "-A", "--port", String(port), "src/main.ts"]];

@@ -1,4 +1,5 @@
 /** @module What every test that starts real server processes needs: the repository root, the runtimes' binaries, a free loopback port, and a bound on how long anything may take. */
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -34,4 +35,21 @@ export function within<T>(ms: number, promise: Promise<T>, what = "operation"): 
     timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs a command to its end (killed after `ms`, default 20 s) and resolves with its exit code and
+ * everything it wrote to stdout and stderr.
+ */
+export function runToExit(
+  cmd: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined>; ms?: number },
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => out += d);
+  child.stderr.on("data", (d) => out += d);
+  const exited = new Promise<{ code: number | null; out: string }>((resolve) => child.on("exit", (code) => resolve({ code, out })));
+  return within(options.ms ?? 20_000, exited, `${cmd} ${args.join(" ")}`).finally(() => child.kill("SIGKILL"));
 }
