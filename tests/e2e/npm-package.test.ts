@@ -64,9 +64,11 @@ describe("the npm package (npm pack, installed into a fresh project)", () => {
       await cp(join(ROOT, entry), join(source, entry), { recursive: true });
     }
     await symlink(join(ROOT, "node_modules"), join(source, "node_modules"), "dir");
-    const pack = await run("npm", ["pack", "--json", "--pack-destination", dir], source, 120_000);
+    const pack = await run("npm", ["pack", "--json", "--loglevel=error", "--no-update-notifier", "--pack-destination", dir], source, 120_000);
     assert.equal(pack.code, 0, pack.out);
-    const [{ filename, files: packed }] = JSON.parse(pack.out.slice(pack.out.indexOf("[")));
+    // The JSON report, whatever the prepack build printed around it.
+    const report = pack.out.slice(pack.out.search(/^\[/m), pack.out.lastIndexOf("\n]") + 2);
+    const [{ filename, files: packed }] = JSON.parse(report);
     files = packed.map((f: { path: string }) => f.path);
 
     project = join(dir, "project");

@@ -1,4 +1,4 @@
-/** @module What every test that starts real server processes needs: the repository root, the runtimes' binaries, a free loopback port, and a bound on how long anything may take. */
+/** @module What every test that starts real server processes needs: the repository root, the runtimes' binaries, a free loopback port, a bound on how long anything may take, and commands run to their end. */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync } from "node:fs";
