@@ -123,6 +123,13 @@ const ENTRIES = [
     env: { BEARER_TOKEN: TOKEN },
     headers: { authorization: `Bearer ${TOKEN}` },
   },
+  {
+    id: "minimal-checked",
+    label: "reference: minimal + the spec's checks (Host, Origin, request id, session, body size)",
+    server: "minimal-checked",
+    env: { BEARER_TOKEN: TOKEN },
+    headers: { authorization: `Bearer ${TOKEN}` },
+  },
   { id: "gatehouse-none", label: "gatehouse none", server: "gatehouse", env: GH("none") },
   {
     id: "gatehouse-bearer",
