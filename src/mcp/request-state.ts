@@ -1,11 +1,10 @@
 /**
  * @module Signed `requestState` for Multi Round-Trip Requests: the client carries our state between rounds, and we must notice if it changes it (SEP-2322).
  */
+import { base64UrlDecode, base64UrlEncode } from "../crypto/base64url.ts";
 import { ErrorCode, McpError } from "./jsonrpc.ts";
 
 const enc = new TextEncoder();
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-const fromB64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 export interface RequestStatePayload {
   /** What the state is bound to: method and target (tool/prompt name or resource uri). */
@@ -30,23 +29,21 @@ export function createRequestStateCodec(secret: string | Uint8Array, ttlMs = 15 
 
   return {
     async seal(payload: Omit<RequestStatePayload, "exp">): Promise<string> {
-      const body = b64url(enc.encode(JSON.stringify({ ...payload, exp: Date.now() + ttlMs })));
+      const body = base64UrlEncode(enc.encode(JSON.stringify({ ...payload, exp: Date.now() + ttlMs })));
       const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await keyPromise, enc.encode(body)));
-      return `${body}.${b64url(mac)}`;
+      return `${body}.${base64UrlEncode(mac)}`;
     },
     /** Verifies and decodes; a tampered, foreign, expired or mis-bound state is a -32602 error. */
     async open(state: unknown, bind: string): Promise<RequestStatePayload> {
       const reject = (why: string) => new McpError(ErrorCode.InvalidParams, `Invalid requestState: ${why}`);
       if (typeof state !== "string" || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(state)) throw reject("malformed");
       const [body, mac] = state.split(".");
-      let ok = false;
-      try {
-        ok = await crypto.subtle.verify("HMAC", await keyPromise, fromB64url(mac), enc.encode(body));
-      } catch { /* bad base64 */ }
+      const signature = base64UrlDecode(mac);
+      const ok = signature !== undefined && await crypto.subtle.verify("HMAC", await keyPromise, signature, enc.encode(body));
       if (!ok) throw reject("signature does not match (tampered or issued by another server)");
       let payload: RequestStatePayload;
       try {
-        payload = JSON.parse(new TextDecoder().decode(fromB64url(body)));
+        payload = JSON.parse(new TextDecoder().decode(base64UrlDecode(body)));
       } catch {
         throw reject("malformed");
       }
