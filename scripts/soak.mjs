@@ -13,7 +13,7 @@
 //        SOAK_MAX_GROWTH_MB (24), SOAK_TRACE=1 (print every RSS sample)
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "./free-port.mjs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -25,16 +25,6 @@ const maxGrowthMb = Number(process.env.SOAK_MAX_GROWTH_MB ?? 24);
 const runtimes = process.argv[2] ? [process.argv[2]] : ["bun", "deno"];
 const TOKEN = "soak-bearer-token-0123456789abcdef";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const freePort = () =>
-  new Promise((ok, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 /** RSS in MB of a process and all its descendants (Linux /proc). */
 function treeRssMb(pid) {

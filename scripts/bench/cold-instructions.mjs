@@ -17,7 +17,7 @@
 // main thread's share (Bun's compiler and GC threads vary from run to run; compare main threads
 // there), and each target's difference from the first. Needs valgrind (`apt-get install valgrind`); ~20 s per run.
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../free-port.mjs";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -42,13 +42,6 @@ if (spawnSync("sh", ["-c", "command -v valgrind"]).status !== 0) {
   process.exit(1);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer().once("error", reject).listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 const compiled = new Map();
 /** `bun build --compile --bytecode src/main.ts` of a checkout, once per checkout. */
