@@ -2,7 +2,17 @@
  * @module The server the official MCP conformance suite runs against: exactly the tools, resources and prompts its scenarios call (everything-server fixtures plus the 2026-07-28 diagnostics).
  */
 import { z } from "zod";
-import { createServer, definePrompt, defineResource, defineResourceTemplate, defineSkill, defineTool, ErrorCode, McpError, runAsTask } from "../src/mod.ts";
+import {
+  createServer,
+  definePrompt,
+  defineResource,
+  defineResourceTemplate,
+  defineSkill,
+  defineTool,
+  ErrorCode,
+  McpError,
+  runAsTask,
+} from "../src/mod.ts";
 import { entry, processEnv } from "../src/runtime/entry.ts";
 import type { HandlerContext } from "../src/mod.ts";
 
@@ -16,7 +26,11 @@ const nameSchema = { type: "object", properties: { name: { type: "string" } }, r
 let server: ReturnType<typeof createServer>;
 
 const tools = [
-  defineTool({ name: "test_simple_text", description: "Returns simple text", handler: () => "This is a simple text response for testing." }),
+  defineTool({
+    name: "test_simple_text",
+    description: "Returns simple text",
+    handler: () => "This is a simple text response for testing.",
+  }),
   defineTool({
     name: "test_image_content",
     description: "Returns an image",
@@ -31,7 +45,10 @@ const tools = [
     name: "test_embedded_resource",
     description: "Returns an embedded resource",
     handler: () => ({
-      content: [{ type: "resource", resource: { uri: "test://embedded-resource", mimeType: "text/plain", text: "This is an embedded resource content." } }],
+      content: [{
+        type: "resource",
+        resource: { uri: "test://embedded-resource", mimeType: "text/plain", text: "This is an embedded resource content." },
+      }],
     }),
   }),
   defineTool({
@@ -41,7 +58,10 @@ const tools = [
       content: [
         { type: "text", text: "Multiple content types test:" },
         { type: "image", data: IMAGE, mimeType: "image/png" },
-        { type: "resource", resource: { uri: "test://mixed-content-resource", mimeType: "application/json", text: '{"test":"data","value":123}' } },
+        {
+          type: "resource",
+          resource: { uri: "test://mixed-content-resource", mimeType: "application/json", text: '{"test":"data","value":123}' },
+        },
       ],
     }),
   }),
@@ -102,7 +122,10 @@ const tools = [
         message,
         requestedSchema: {
           type: "object",
-          properties: { username: { type: "string", description: "User's response" }, email: { type: "string", description: "User's email address" } },
+          properties: {
+            username: { type: "string", description: "User's response" },
+            email: { type: "string", description: "User's email address" },
+          },
           required: ["username", "email"],
         },
       });
@@ -143,16 +166,35 @@ const tools = [
             titledSingle: {
               type: "string",
               description: "Select one option with titles",
-              oneOf: [{ const: "value1", title: "First Option" }, { const: "value2", title: "Second Option" }, { const: "value3", title: "Third Option" }],
+              oneOf: [{ const: "value1", title: "First Option" }, { const: "value2", title: "Second Option" }, {
+                const: "value3",
+                title: "Third Option",
+              }],
             },
-            legacyEnum: { type: "string", description: "Select one option (legacy)", enum: ["opt1", "opt2", "opt3"], enumNames: ["Option One", "Option Two", "Option Three"] },
-            untitledMulti: { type: "array", description: "Select multiple options", minItems: 1, maxItems: 3, items: { type: "string", enum: ["option1", "option2", "option3"] } },
+            legacyEnum: {
+              type: "string",
+              description: "Select one option (legacy)",
+              enum: ["opt1", "opt2", "opt3"],
+              enumNames: ["Option One", "Option Two", "Option Three"],
+            },
+            untitledMulti: {
+              type: "array",
+              description: "Select multiple options",
+              minItems: 1,
+              maxItems: 3,
+              items: { type: "string", enum: ["option1", "option2", "option3"] },
+            },
             titledMulti: {
               type: "array",
               description: "Select multiple options with titles",
               minItems: 1,
               maxItems: 3,
-              items: { anyOf: [{ const: "value1", title: "First Choice" }, { const: "value2", title: "Second Choice" }, { const: "value3", title: "Third Choice" }] },
+              items: {
+                anyOf: [{ const: "value1", title: "First Choice" }, { const: "value2", title: "Second Choice" }, {
+                  const: "value3",
+                  title: "Third Choice",
+                }],
+              },
             },
           },
           required: [],
@@ -203,7 +245,9 @@ const tools = [
     description: "Asks for input while streaming progress",
     handler: async (_a, ctx) => {
       await ctx.progress(0, 1);
-      const r = await ctx.elicit({ message: "Continue?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } }, { key: "continue" });
+      const r = await ctx.elicit({ message: "Continue?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } }, {
+        key: "continue",
+      });
       return `action=${r.action}`;
     },
   }),
@@ -236,7 +280,10 @@ const tools = [
     name: "test_input_required_result_sampling",
     description: "Asks the client's model",
     handler: async (_a, ctx) => {
-      const r = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "What is the capital of France?" } }], maxTokens: 100 }, { key: "capital_question" });
+      const r = await ctx.sample({
+        messages: [{ role: "user", content: { type: "text", text: "What is the capital of France?" } }],
+        maxTokens: 100,
+      }, { key: "capital_question" });
       return `The model said: ${(r.content as { text?: string })?.text ?? ""}`;
     },
   }),
@@ -252,7 +299,10 @@ const tools = [
     name: "test_input_required_result_request_state",
     description: "Round-trips requestState",
     handler: async (_a, ctx) => {
-      const r = await ctx.elicit({ message: "Please confirm", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] } }, { key: "confirm" });
+      const r = await ctx.elicit({
+        message: "Please confirm",
+        requestedSchema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] },
+      }, { key: "confirm" });
       return `state-ok: confirmed=${String(r.content?.ok)}`;
     },
   }),
@@ -262,7 +312,9 @@ const tools = [
     handler: async (_a, ctx) => {
       const [name, greeting, roots] = await Promise.all([
         ctx.elicit({ message: "What is your name?", requestedSchema: nameSchema }, { key: "user_name" }),
-        ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Generate a greeting" } }], maxTokens: 50 }, { key: "greeting" }),
+        ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Generate a greeting" } }], maxTokens: 50 }, {
+          key: "greeting",
+        }),
         ctx.listRoots({ key: "client_roots" }),
       ]);
       return `name=${String(name.content?.name)} greeting=${JSON.stringify(greeting.content)} roots=${roots.roots.length}`;
@@ -284,7 +336,10 @@ const tools = [
     name: "test_input_required_result_tampered_state",
     description: "Rejects a tampered requestState",
     handler: async (_a, ctx) => {
-      const r = await ctx.elicit({ message: "Please confirm", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] } }, { key: "confirm" });
+      const r = await ctx.elicit({
+        message: "Please confirm",
+        requestedSchema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] },
+      }, { key: "confirm" });
       return `confirmed=${String(r.content?.ok)}`;
     },
   }),
@@ -294,9 +349,13 @@ const tools = [
     handler: async (_a, ctx: HandlerContext) => {
       const caps = ctx.clientCapabilities;
       const asks: Promise<unknown>[] = [];
-      if ("elicitation" in caps) asks.push(ctx.elicit({ message: "What is your name?", requestedSchema: nameSchema }, { key: "user_name" }));
+      if ("elicitation" in caps) {
+        asks.push(ctx.elicit({ message: "What is your name?", requestedSchema: nameSchema }, { key: "user_name" }));
+      }
       if ("sampling" in caps) {
-        asks.push(ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hi" } }], maxTokens: 20 }, { key: "greeting" }));
+        asks.push(
+          ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hi" } }], maxTokens: 20 }, { key: "greeting" }),
+        );
       }
       if ("roots" in caps) asks.push(ctx.listRoots({ key: "client_roots" }));
       const answers = await Promise.all(asks);
@@ -388,7 +447,13 @@ const taskTools = [
 ];
 
 const resources = [
-  defineResource({ uri: "test://static-text", name: "static-text", description: "A static text resource", mimeType: "text/plain", read: () => "This is the content of the static text resource." }),
+  defineResource({
+    uri: "test://static-text",
+    name: "static-text",
+    description: "A static text resource",
+    mimeType: "text/plain",
+    read: () => "This is the content of the static text resource.",
+  }),
   defineResource({
     uri: "test://static-binary",
     name: "static-binary",
@@ -396,7 +461,13 @@ const resources = [
     mimeType: "image/png",
     read: (uri) => ({ uri, mimeType: "image/png", blob: IMAGE }),
   }),
-  defineResource({ uri: "test://watched-resource", name: "watched-resource", description: "A resource to subscribe to", mimeType: "text/plain", read: () => "Watched resource content" }),
+  defineResource({
+    uri: "test://watched-resource",
+    name: "watched-resource",
+    description: "A resource to subscribe to",
+    mimeType: "text/plain",
+    read: () => "Watched resource content",
+  }),
 ];
 
 const resourceTemplates = [
@@ -405,7 +476,11 @@ const resourceTemplates = [
     name: "template",
     description: "A resource template",
     mimeType: "application/json",
-    read: (uri, { id }) => ({ uri, mimeType: "application/json", text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id}` }) }),
+    read: (uri, { id }) => ({
+      uri,
+      mimeType: "application/json",
+      text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id}` }),
+    }),
   }),
 ];
 
@@ -414,7 +489,11 @@ const prompts = [
   definePrompt({
     name: "test_prompt_with_arguments",
     description: "A prompt with arguments",
-    arguments: [{ name: "arg1", description: "First argument", required: true }, { name: "arg2", description: "Second argument", required: true }],
+    arguments: [{ name: "arg1", description: "First argument", required: true }, {
+      name: "arg2",
+      description: "Second argument",
+      required: true,
+    }],
     complete: { arg1: (value) => ["test1", "test2", "test3"].filter((v) => v.startsWith(value)), arg2: () => ["value1", "value2"] },
     get: ({ arg1, arg2 }) => `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'`,
   }),
@@ -424,7 +503,13 @@ const prompts = [
     arguments: [{ name: "resourceUri", description: "URI of the resource to embed", required: true }],
     get: ({ resourceUri }) => ({
       messages: [
-        { role: "user", content: { type: "resource", resource: { uri: resourceUri, mimeType: "text/plain", text: "Embedded resource content for testing." } } },
+        {
+          role: "user",
+          content: {
+            type: "resource",
+            resource: { uri: resourceUri, mimeType: "text/plain", text: "Embedded resource content for testing." },
+          },
+        },
         { role: "user", content: { type: "text", text: "Please process the embedded resource above." } },
       ],
     }),
@@ -458,9 +543,13 @@ const skills = [
     name: "code-review",
     description: "Reviews a change for correctness, security and style. Use when asked to review code or a pull request.",
     frontmatter: { license: "Apache-2.0", metadata: { author: "gatehouse", version: "1.0" } },
-    instructions: "# Code review\n\n1. Read the change.\n2. Check it against references/checklist.md.\n3. Report findings, most severe first.",
+    instructions:
+      "# Code review\n\n1. Read the change.\n2. Check it against references/checklist.md.\n3. Report findings, most severe first.",
     files: [
-      { path: "references/checklist.md", content: "# Checklist\n\n- Inputs validated\n- Secrets compared in constant time\n- Errors never leak stack traces\n" },
+      {
+        path: "references/checklist.md",
+        content: "# Checklist\n\n- Inputs validated\n- Secrets compared in constant time\n- Errors never leak stack traces\n",
+      },
       { path: "scripts/lint.sh", content: "#!/bin/sh\necho lint\n" },
     ],
   }),

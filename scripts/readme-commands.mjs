@@ -20,7 +20,12 @@ try {
   check("npm install on a fresh clone", true);
 
   const port = String(20000 + Math.floor(Math.random() * 20000));
-  const server = spawn("npm", ["start"], { cwd: dir, env: { ...process.env, PORT: port, AUDIT_LOG: "off" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const server = spawn("npm", ["start"], {
+    cwd: dir,
+    env: { ...process.env, PORT: port, AUDIT_LOG: "off" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let log = "";
   server.stdout.on("data", (d) => (log += d));
   server.stderr.on("data", (d) => (log += d));
@@ -45,13 +50,22 @@ try {
 
   const out = (() => {
     try {
-      return execFileSync("npm", ["test", "--", "tests/config"], { cwd: dir, encoding: "utf8", timeout: 300_000, stdio: ["ignore", "pipe", "pipe"] });
+      return execFileSync("npm", ["test", "--", "tests/config"], {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: 300_000,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } catch (error) {
       return `${error.stdout ?? ""}${error.stderr ?? ""}\nEXIT ${error.status}`;
     }
   })();
   const line = out.split("\n").filter((l) => /^\d+ passed, \d+ failed/.test(l)).pop() ?? "";
-  check("npm test runs on both runtimes in the fresh clone", /^\d+ passed, 0 failed/.test(line) && /deno: \d+ passed/.test(out) && /bun: \d+ passed/.test(out), line || out.slice(-300));
+  check(
+    "npm test runs on both runtimes in the fresh clone",
+    /^\d+ passed, 0 failed/.test(line) && /deno: \d+ passed/.test(out) && /bun: \d+ passed/.test(out),
+    line || out.slice(-300),
+  );
 } catch (error) {
   check("fresh clone setup", false, String(error?.message ?? error).slice(0, 300));
 } finally {

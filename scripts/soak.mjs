@@ -12,7 +12,7 @@
 //        SOAK_CONCURRENCY (16), SOAK_STORE (persistent: sqlite on Bun, denokv on Deno; or "memory"),
 //        SOAK_MAX_GROWTH_MB (24), SOAK_TRACE=1 (print every RSS sample)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { freePort } from "./free-port.mjs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -59,7 +59,11 @@ const modernHeaders = (method, name) => ({
   "mcp-method": method,
   ...(name ? { "mcp-name": name } : {}),
 });
-const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "soak", version: "1" } };
+const meta = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientCapabilities": {},
+  "io.modelcontextprotocol/clientInfo": { name: "soak", version: "1" },
+};
 
 /** One request of a mix: stateless tool calls, a full 2025 session lifecycle, refused credentials, garbage. */
 async function one(base, i) {
@@ -68,7 +72,12 @@ async function one(base, i) {
     const r = await fetch(`${base}/mcp`, {
       method: "POST",
       headers: modernHeaders("tools/call", "echo"),
-      body: JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call", params: { name: "echo", arguments: { message: `m${i}` }, _meta: meta } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: i,
+        method: "tools/call",
+        params: { name: "echo", arguments: { message: `m${i}` }, _meta: meta },
+      }),
     });
     await r.arrayBuffer();
     return r.status === 200;
@@ -78,24 +87,41 @@ async function one(base, i) {
     const init = await fetch(`${base}/mcp`, {
       method: "POST",
       headers: h,
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "soak", version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "soak", version: "1" } },
+      }),
     });
     await init.arrayBuffer();
     const session = init.headers.get("mcp-session-id");
     if (!session) return false;
     const sh = { ...h, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
-    const list = await fetch(`${base}/mcp`, { method: "POST", headers: sh, body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }) });
+    const list = await fetch(`${base}/mcp`, {
+      method: "POST",
+      headers: sh,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
     await list.arrayBuffer();
     const del = await fetch(`${base}/mcp`, { method: "DELETE", headers: sh });
     await del.arrayBuffer();
     return init.status === 200 && list.status === 200;
   }
   if (kind === 8) {
-    const r = await fetch(`${base}/mcp`, { method: "POST", headers: { ...modernHeaders("tools/list"), authorization: `Bearer wrong-${i}` }, body: "{}" });
+    const r = await fetch(`${base}/mcp`, {
+      method: "POST",
+      headers: { ...modernHeaders("tools/list"), authorization: `Bearer wrong-${i}` },
+      body: "{}",
+    });
     await r.arrayBuffer();
     return r.status === 401;
   }
-  const r = await fetch(`${base}/mcp`, { method: "POST", headers: modernHeaders("tools/call", "echo"), body: `{"jsonrpc":"2.0","id":${i},"method":` });
+  const r = await fetch(`${base}/mcp`, {
+    method: "POST",
+    headers: modernHeaders("tools/call", "echo"),
+    body: `{"jsonrpc":"2.0","id":${i},"method":`,
+  });
   await r.arrayBuffer();
   return r.status >= 400 && r.status < 500;
 }
@@ -106,14 +132,24 @@ async function soak(runtime) {
   const store = process.env.SOAK_STORE ?? (runtime === "bun" ? `sqlite:${join(dir, "soak.db")}` : `denokv:${join(dir, "soak.db")}`);
   const bin = join(root, "node_modules", ".bin", runtime);
   const args = runtime === "bun" ? ["run", "src/main.ts"] : ["serve", "-A", "--host", "127.0.0.1", "--port", String(port), "src/main.ts"];
-  const env = { ...process.env, HOST: "127.0.0.1", PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, BEARER_TOKEN: TOKEN, RATE_LIMIT_RPS: "off", AUDIT_LOG: "off", STORE: store, NO_COLOR: "1" };
+  const env = {
+    ...process.env,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    BEARER_TOKEN: TOKEN,
+    RATE_LIMIT_RPS: "off",
+    AUDIT_LOG: "off",
+    STORE: store,
+    NO_COLOR: "1",
+  };
   for (const k of ["AUTH_STRATEGY", "API_KEY", "CUSTOM_HEADERS", "GATEHOUSE_SECRET"]) delete env[k];
   const child = spawn(bin, args, { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr.length < 20_000 ? (stderr += d) : 0));
   const base = `http://127.0.0.1:${port}`;
   try {
-    for (const t = Date.now(); ; await sleep(50)) {
+    for (const t = Date.now();; await sleep(50)) {
       if (child.exitCode !== null) throw new Error(`${runtime} server exited: ${stderr}`);
       if (Date.now() - t > 20_000) throw new Error(`${runtime} server did not start: ${stderr}`);
       try {
@@ -189,7 +225,9 @@ let ok = true;
 for (const runtime of runtimes) {
   const r = await soak(runtime);
   console.log(
-    `${r.runtime} (${r.store}): ${r.requests} requests in ${r.seconds} s (${r.rps}/s, ${r.failed} unexpected), RSS ${r.rssStartMb} → ${r.rssAfterWarmupMb} after warm-up (${r.warmupSeconds === null ? `not reached: ${warmupRequests} requests` : `${r.warmupSeconds} s`}) → ${r.rssEndMb} MB at the end (peak ${r.rssPeakMb}), ${r.slopeMbPerMin} MB/min after warm-up: ${r.flat ? "flat" : "GROWING"}`,
+    `${r.runtime} (${r.store}): ${r.requests} requests in ${r.seconds} s (${r.rps}/s, ${r.failed} unexpected), RSS ${r.rssStartMb} → ${r.rssAfterWarmupMb} after warm-up (${
+      r.warmupSeconds === null ? `not reached: ${warmupRequests} requests` : `${r.warmupSeconds} s`
+    }) → ${r.rssEndMb} MB at the end (peak ${r.rssPeakMb}), ${r.slopeMbPerMin} MB/min after warm-up: ${r.flat ? "flat" : "GROWING"}`,
   );
   if (!r.flat || r.failed > 0) ok = false;
 }

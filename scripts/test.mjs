@@ -1,7 +1,7 @@
 // Runs the whole test suite under Deno and Bun and prints one "N passed, M failed" line for both.
 // Usage: node scripts/test.mjs [deno|bun] [paths...]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -55,8 +55,7 @@ function countJunit(file) {
       const group = /\bfile="/.test(m[0]) ? /\bclassname="([^"]*)"/.exec(m[0])?.[1] : undefined;
       const title = group ? `${group} &gt; ${m[1]}` : m[1];
       failures.push({ name: where ? `${where}: ${title}` : title, why: reason(body) });
-    }
-    else if (/<skipped\b/.test(body)) skipped++;
+    } else if (/<skipped\b/.test(body)) skipped++;
     else passed++;
   }
   return { passed, failed, skipped, failures };
@@ -76,7 +75,9 @@ for (const name of only ? [only] : ["deno", "bun"]) {
   console.log(`${name}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""}`);
   for (const f of c.failures ?? []) failedNames.push({ name: `${name}: ${f.name}`, why: f.why });
   if (c.missing) failedNames.push({ name: `${name}: no JUnit report (the runner itself failed)`, why: [] });
-  total.passed += c.passed; total.failed += c.failed; total.skipped += c.skipped;
+  total.passed += c.passed;
+  total.failed += c.failed;
+  total.skipped += c.skipped;
 }
 // Name what failed next to the totals, so the tail of a long CI log says which test it was.
 // (Reasons are indented deeper than names: .ci/run lists the "  name" lines in its summary.)

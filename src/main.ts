@@ -23,7 +23,9 @@ function start() {
   }
   for (const warning of startupWarnings(config)) console.warn(`gatehouse: WARNING: ${warning}`);
   const serving = (server: GatehouseServer) => {
-    console.log(`gatehouse: serving MCP at ${config.publicUrl}/mcp (auth: ${config.auth.strategy}${config.strategyInferred ? ", inferred" : ""})`);
+    console.log(
+      `gatehouse: serving MCP at ${config.publicUrl}/mcp (auth: ${config.auth.strategy}${config.strategyInferred ? ", inferred" : ""})`,
+    );
     return server.fetch;
   };
   // A store to open (or the oauth strategy to load) is waited for while the runtime starts listening,

@@ -4,7 +4,13 @@
 export { createServer, type GatehouseServer, type RateLimitSettings, type ServerOptions } from "./server.ts";
 export { type CallToolResult, type ContentBlock, defineTool, type ToolAnnotations, type ToolDefinition, toolError } from "./mcp/tools.ts";
 export { compileJsonSchema } from "./mcp/json-schema.ts";
-export { defineResource, defineResourceTemplate, type ResourceContents, type ResourceDefinition, type ResourceTemplateDefinition } from "./mcp/resources.ts";
+export {
+  defineResource,
+  defineResourceTemplate,
+  type ResourceContents,
+  type ResourceDefinition,
+  type ResourceTemplateDefinition,
+} from "./mcp/resources.ts";
 export { definePrompt, type GetPromptResult, type PromptDefinition } from "./mcp/prompts.ts";
 export type { AskOptions, ElicitParams, ElicitResult, HandlerContext, LogLevel, SampleParams, SampleResult } from "./mcp/context.ts";
 export { ErrorCode, McpError } from "./mcp/jsonrpc.ts";
@@ -20,7 +26,7 @@ export { assertProviderToken } from "./auth/assert.ts";
 export { jwt, type JwtOptions, type JwtStrategy } from "./auth/jwt.ts";
 export * as jwtProviders from "./auth/presets.ts";
 export type { ProviderPreset } from "./auth/presets.ts";
-export { protectedResourceMetadata, type ProtectedResourceMetadata, resourceMetadataUrl } from "./auth/resource-metadata.ts";
+export { type ProtectedResourceMetadata, protectedResourceMetadata, resourceMetadataUrl } from "./auth/resource-metadata.ts";
 export { JoseError } from "./auth/jwt-errors.ts";
 export { requireAuth, scopeHierarchy } from "./auth/scopes.ts";
 export { rateLimit, type ToolMiddleware } from "./mcp/middleware.ts";
@@ -28,8 +34,8 @@ export type { KV, KvKey, SetOptions } from "./store/kv.ts";
 export { memoryStore } from "./store/memory.ts";
 export { denoKvStore } from "./store/deno-kv.ts";
 export { bunSqliteStore, sqliteStore } from "./store/sqlite.ts";
-export { workersKvStore, type WorkersKVNamespace } from "./store/workers-kv.ts";
-export { redisStore, RedisReplyError, type RedisConnection, type RedisReply, type RedisStoreOptions } from "./store/redis.ts";
+export { type WorkersKVNamespace, workersKvStore } from "./store/workers-kv.ts";
+export { type RedisConnection, type RedisReply, RedisReplyError, redisStore, type RedisStoreOptions } from "./store/redis.ts";
 export { openStore } from "./runtime/store.ts";
 export { type AuditEvent, type AuditOptions, type AuditSink, jsonLinesSink } from "./audit/log.ts";
 export { oauth, type OAuthCommonOptions, type OAuthOptions, type OAuthStrategy } from "./oauth/strategy.ts";
@@ -41,5 +47,13 @@ export { ConfigError } from "./config/env.ts";
 export { jsonLogger, type Level, type Logger, type LogRecord, silentLogger } from "./observe/log.ts";
 export type { MetricsHooks, RequestMetric, ToolMetric } from "./observe/metrics.ts";
 export { parseTraceparent, type TraceContext } from "./observe/trace.ts";
-export { runAsTask, TASKS_EXTENSION, type TaskHandoff, type TaskSettings, type TaskStatus, type TaskSupport, type ToolTaskOption } from "./mcp/tasks.ts";
-export { defineSkill, SKILLS_EXTENSION, type SkillDefinition, type SkillFile } from "./mcp/skills.ts";
+export {
+  runAsTask,
+  type TaskHandoff,
+  TASKS_EXTENSION,
+  type TaskSettings,
+  type TaskStatus,
+  type TaskSupport,
+  type ToolTaskOption,
+} from "./mcp/tasks.ts";
+export { defineSkill, type SkillDefinition, type SkillFile, SKILLS_EXTENSION } from "./mcp/skills.ts";

@@ -22,13 +22,13 @@ import { createTransport } from "./mcp/transport.ts";
 import { createRequestStateCodec } from "./mcp/request-state.ts";
 import { createPreflight } from "./mcp/middleware.ts";
 import { createToolsApi, isToolsApiPath } from "./http/tools-api.ts";
-import { auditStage, type AuditOptions } from "./audit/log.ts";
+import { type AuditOptions, auditStage } from "./audit/log.ts";
 import { serveStdio, type StdioChannel } from "./mcp/stdio.ts";
 import type { TaskSettings } from "./mcp/tasks.ts";
 import { compileSkills, type SkillDefinition } from "./mcp/skills.ts";
 import { requestInfo } from "./runtime/entry.ts";
 import { jsonLogger, type Logger, messageOf } from "./observe/log.ts";
-import { metricsStage, type MetricsHooks } from "./observe/metrics.ts";
+import { type MetricsHooks, metricsStage } from "./observe/metrics.ts";
 
 /**
  * `createServer({ rateLimit })`: token buckets kept in the server's store (one atomic `update` per
@@ -263,7 +263,9 @@ export function createServer(options: ServerOptions): GatehouseServer {
   const resource = (auth as { resource?: unknown }).resource ?? (auth as { settings?: { resource?: unknown } }).settings?.resource;
   const endpoint = `${publicUrl.origin}${mcpPath}`;
   if (typeof resource === "string" && resource.replace(/\/$/, "") !== endpoint) {
-    throw new TypeError(`createServer: the ${auth.name} strategy's resource is ${resource}, but the MCP endpoint is ${endpoint} (publicUrl + mcpPath); make them equal`);
+    throw new TypeError(
+      `createServer: the ${auth.name} strategy's resource is ${resource}, but the MCP endpoint is ${endpoint} (publicUrl + mcpPath); make them equal`,
+    );
   }
   const hub = createHub();
   const logger = options.logger ?? jsonLogger();
@@ -283,7 +285,9 @@ export function createServer(options: ServerOptions): GatehouseServer {
     skills,
   });
   const preflight = createPreflight({ store, scopeHierarchy: options.scopeHierarchy, resourceMetadataUrl: auth.resourceMetadataUrl });
-  const toolsApi = options.toolsApi ? createToolsApi({ dispatcher, preflight, maxBodyBytes: options.maxBodyBytes ?? 1_048_576, scopeHierarchy: options.scopeHierarchy }) : undefined;
+  const toolsApi = options.toolsApi
+    ? createToolsApi({ dispatcher, preflight, maxBodyBytes: options.maxBodyBytes ?? 1_048_576, scopeHierarchy: options.scopeHierarchy })
+    : undefined;
   const transport = createTransport({
     dispatcher,
     sessions: options.sessions === false ? undefined : createSessions({ store }),
@@ -307,7 +311,10 @@ export function createServer(options: ServerOptions): GatehouseServer {
 
   const limit = options.rateLimit || undefined;
   // The authorization server's own endpoints (the strategy's public paths besides metadata).
-  const oauthPaths = new Set([...(auth.publicCorsPaths ?? []), ...(auth.name === "oauth" ? ["/authorize", "/oauth/callback", "/oauth/provider-callback"] : [])]);
+  const oauthPaths = new Set([
+    ...(auth.publicCorsPaths ?? []),
+    ...(auth.name === "oauth" ? ["/authorize", "/oauth/callback", "/oauth/provider-callback"] : []),
+  ]);
   const stages: Stage[] = [
     guardStage({
       allowedHosts,
@@ -323,7 +330,15 @@ export function createServer(options: ServerOptions): GatehouseServer {
     // the per-caller limit inside it, where the caller is known.
     ...(limit?.preAuth ? [preAuthRateLimitStage({ store, ...limit.preAuth, protectedPaths: isProtected })] : []),
     ...(limit && oauthPaths.size > 0
-      ? [rateLimitStage({ store, ...(limit.oauthEndpoints ?? { rps: 10, burst: 100 }), protectedPaths: (p) => oauthPaths.has(p), policy: "oauth", headers: limit.headers })]
+      ? [
+        rateLimitStage({
+          store,
+          ...(limit.oauthEndpoints ?? { rps: 10, burst: 100 }),
+          protectedPaths: (p) => oauthPaths.has(p),
+          policy: "oauth",
+          headers: limit.headers,
+        }),
+      ]
       : []),
     authStage(auth, { protectedPaths: isProtected, resourceMetadataUrl: auth.resourceMetadataUrl, scopes: auth.scopes }),
     ...(limit ? [rateLimitStage({ store, rps: limit.rps, burst: limit.burst, protectedPaths: isProtected, headers: limit.headers })] : []),
@@ -356,7 +371,11 @@ export function createServer(options: ServerOptions): GatehouseServer {
           // The store is down or slow: say so, and when to come back; service resumes with the store.
           logger.log("error", "store unavailable", { error: error.message, requestId: ctx.requestId });
           const body = isMcp(ctx.pathname)
-            ? { jsonrpc: "2.0", id: null, error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" } }
+            ? {
+              jsonrpc: "2.0",
+              id: null,
+              error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" },
+            }
             : { error: "temporarily_unavailable", error_description: "Storage is unavailable; retry shortly" };
           return json(body, 503, { "retry-after": "1", "x-request-id": ctx.requestId });
         }

@@ -13,11 +13,19 @@ import { join } from "node:path";
  */
 export function buildMainJs(checkout, nodeModules) {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-built-"));
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    extends: join(checkout, "tsconfig.build.json"),
-    compilerOptions: { outDir: join(dir, "dist"), rootDir: join(checkout, "src"), declaration: false, typeRoots: [join(nodeModules, "@types")] },
-    include: [join(checkout, "src", "main.ts")],
-  }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      extends: join(checkout, "tsconfig.build.json"),
+      compilerOptions: {
+        outDir: join(dir, "dist"),
+        rootDir: join(checkout, "src"),
+        declaration: false,
+        typeRoots: [join(nodeModules, "@types")],
+      },
+      include: [join(checkout, "src", "main.ts")],
+    }),
+  );
   const r = spawnSync(join(nodeModules, ".bin", "tsc"), ["-p", join(dir, "tsconfig.json")], { cwd: checkout, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tsc failed for ${checkout}: ${r.stdout}${r.stderr}`);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));

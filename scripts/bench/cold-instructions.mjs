@@ -48,7 +48,10 @@ const compiled = new Map();
 function compiledExecutable(checkout) {
   if (!compiled.has(checkout)) {
     const out = join(mkdtempSync(join(tmpdir(), "gatehouse-compiled-")), "gatehouse");
-    const r = spawnSync(join(root, "node_modules", ".bin", "bun"), ["build", "--compile", "--bytecode", "src/main.ts", "--outfile", out], { cwd: checkout, encoding: "utf8" });
+    const r = spawnSync(join(root, "node_modules", ".bin", "bun"), ["build", "--compile", "--bytecode", "src/main.ts", "--outfile", out], {
+      cwd: checkout,
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`bun build --compile failed in ${checkout}: ${r.stderr}`);
     compiled.set(checkout, out);
   }
@@ -71,7 +74,9 @@ function command(target, port, checkout) {
     const main = join(builtMain(checkout), "dist", "main.js");
     return runtime === "bun" ? [bin, "run", main] : [bin, "serve", "-A", "--port", String(port), main];
   }
-  if (target === "main") return runtime === "bun" ? [bin, "run", "src/main.ts"] : [bin, "serve", "-A", "--port", String(port), "src/main.ts"];
+  if (target === "main") {
+    return runtime === "bun" ? [bin, "run", "src/main.ts"] : [bin, "serve", "-A", "--port", String(port), "src/main.ts"];
+  }
   if (!/^[a-z0-9-]+$/.test(target)) throw new Error(`bad target name: ${target}`);
   return runtime === "bun" ? [bin, "scripts/bench/serve.ts", target] : [bin, "run", "-A", "scripts/bench/serve.ts", target];
 }
@@ -80,13 +85,26 @@ function command(target, port, checkout) {
 async function once(spec, port) {
   const [target, settings = ""] = spec.split(/:(.*)/s);
   const [name, checkout = root] = target.split("@");
-  const env = { ...process.env, PORT: String(port), BEARER_TOKEN: TOKEN, AUTH_STRATEGY: "bearer", RATE_LIMIT_RPS: "off", AUDIT_LOG: "stdout", LOG_LEVEL: "error" };
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    BEARER_TOKEN: TOKEN,
+    AUTH_STRATEGY: "bearer",
+    RATE_LIMIT_RPS: "off",
+    AUDIT_LOG: "stdout",
+    LOG_LEVEL: "error",
+  };
   for (const kv of settings.split(",").filter(Boolean)) {
     const i = kv.indexOf("=");
     env[kv.slice(0, i)] = kv.slice(i + 1);
   }
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-cold-"));
-  const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${join(dir, "cg.%p")}`, ...command(name, port, checkout)], {
+  const child = spawn("valgrind", [
+    "--tool=callgrind",
+    "--smc-check=all-non-file",
+    `--callgrind-out-file=${join(dir, "cg.%p")}`,
+    ...command(name, port, checkout),
+  ], {
     cwd: checkout,
     env,
     stdio: ["ignore", "ignore", "pipe"],
@@ -100,7 +118,9 @@ async function once(spec, port) {
       try {
         const r = await fetch(`http://127.0.0.1:${port}/mcp`, { method: "POST", headers: HEADERS, body: BODY });
         const text = await r.text();
-        if (r.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${spec}: wrong answer (HTTP ${r.status}): ${text.slice(0, 200)}`);
+        if (r.status !== 200 || !text.includes('"text":"hello"')) {
+          throw new Error(`${spec}: wrong answer (HTTP ${r.status}): ${text.slice(0, 200)}`);
+        }
         break;
       } catch (error) {
         if (String(error).includes("wrong answer")) throw error;

@@ -28,7 +28,15 @@ const getEnv = (k: string) => (g.Deno ? g.Deno.env.get(k) : g.process!.env[k]);
 const setEnv = (k: string, v: string) => (g.Deno ? g.Deno.env.set(k, v) : (g.process!.env[k] = v));
 
 const TOKEN = "bench-bearer-9f2c4e6a8b0d1f3e5a7c";
-for (const [k, v] of Object.entries({ AUTH_STRATEGY: "bearer", BEARER_TOKEN: TOKEN, RATE_LIMIT_RPS: "off", LOG_LEVEL: "error", AUDIT_LOG: "stdout" })) {
+for (
+  const [k, v] of Object.entries({
+    AUTH_STRATEGY: "bearer",
+    BEARER_TOKEN: TOKEN,
+    RATE_LIMIT_RPS: "off",
+    LOG_LEVEL: "error",
+    AUDIT_LOG: "stdout",
+  })
+) {
   if (getEnv(k) === undefined) setEnv(k, v);
 }
 const { default: gatehouse } = await import("../../src/main.ts");
@@ -83,7 +91,11 @@ if (abBase) {
     const x = await batch(a), y = await batch(b);
     if (pair >= 4) ratios.push(y / x), as.push(x), bs.push(y); // the first pairs warm the JIT up
   }
-  console.log(`A (${abBase}) ${median(as).toFixed(2)} µs, B (this checkout) ${median(bs).toFixed(2)} µs per call; B/A median ${median(ratios).toFixed(3)}`);
+  console.log(
+    `A (${abBase}) ${median(as).toFixed(2)} µs, B (this checkout) ${median(bs).toFixed(2)} µs per call; B/A median ${
+      median(ratios).toFixed(3)
+    }`,
+  );
 } else {
   const only = getEnv("ONLY");
   for (const [name, fetch] of Object.entries(handlers)) {

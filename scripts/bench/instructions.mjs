@@ -55,7 +55,15 @@ async function measure(spec, port) {
   const [target, settings = ""] = spec.split(/:(.*)/s);
   const [entry, checkout = root] = target.split("@");
   if (!/^[a-z0-9-]+$/.test(entry)) throw new Error(`bad entry name: ${entry}`);
-  const env = { ...process.env, PORT: String(port), BEARER_TOKEN: TOKEN, AUTH_STRATEGY: "bearer", RATE_LIMIT_RPS: "off", AUDIT_LOG: "stdout", LOG_LEVEL: "error" };
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    BEARER_TOKEN: TOKEN,
+    AUTH_STRATEGY: "bearer",
+    RATE_LIMIT_RPS: "off",
+    AUDIT_LOG: "stdout",
+    LOG_LEVEL: "error",
+  };
   for (const kv of settings.split(",").filter(Boolean)) {
     const i = kv.indexOf("=");
     env[kv.slice(0, i)] = kv.slice(i + 1);
@@ -99,10 +107,13 @@ async function measure(spec, port) {
     const summary = dump && /^summary: (\d+)/m.exec(readFileSync(join(dir, dump), "utf8"))?.[1];
     if (!summary) throw new Error(`no callgrind dump: ${log}`);
     // The main thread's share: everything under __libc_start_main (the rest is compiler and GC threads).
-    const annotated = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", join(dir, dump)], { encoding: "utf8" }).stdout ?? "";
+    const annotated =
+      spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", join(dir, dump)], { encoding: "utf8" }).stdout ?? "";
     const main = /^\s*([\d,]+) .*libc-start\.c:__libc_start_main/m.exec(annotated)?.[1];
     // KEEP_DUMPS=dir keeps each dump there (for callgrind_annotate: where the instructions go by function).
-    if (process.env.KEEP_DUMPS) copyFileSync(join(dir, dump), join(process.env.KEEP_DUMPS, `${runtime}-${spec.replace(/[^\w.-]+/g, "_")}.callgrind`));
+    if (process.env.KEEP_DUMPS) {
+      copyFileSync(join(dir, dump), join(process.env.KEEP_DUMPS, `${runtime}-${spec.replace(/[^\w.-]+/g, "_")}.callgrind`));
+    }
     return { total: Number(summary) / REQUESTS, main: main ? Number(main.replaceAll(",", "")) / REQUESTS : NaN };
   } finally {
     child.kill("SIGKILL");
@@ -117,5 +128,9 @@ for (const spec of args) {
   results.push(total);
   const ratio = total / results[0];
   const share = Number.isNaN(main) ? "" : ` (main thread ${Math.round(main)})`;
-  console.log(`${runtime} ${spec.padEnd(44)} ${Math.round(total).toString().padStart(8)} instructions/request${share}${results.length > 1 ? `  ×${ratio.toFixed(3)} of the first` : ""}`);
+  console.log(
+    `${runtime} ${spec.padEnd(44)} ${Math.round(total).toString().padStart(8)} instructions/request${share}${
+      results.length > 1 ? `  ×${ratio.toFixed(3)} of the first` : ""
+    }`,
+  );
 }

@@ -35,4 +35,6 @@ for (const i of [0, Math.floor(keys / 2), keys - 1]) {
   const remaining = (await limiter.peek(keyOf(i)))?.remaining ?? 1000;
   if (remaining > 900) throw new Error(`key ${i} was forgotten (${remaining} tokens left)`);
 }
-console.log(JSON.stringify({ keys, beforeMB: before, afterMB: after, deltaMB: after - before, takesPerSecond: keys / (ms / 1000), sampleLive: 3 }));
+console.log(
+  JSON.stringify({ keys, beforeMB: before, afterMB: after, deltaMB: after - before, takesPerSecond: keys / (ms / 1000), sampleLive: 3 }),
+);

@@ -25,8 +25,8 @@
 //
 // Writes bench/results/<name>.md and bench/results/<name>.json. Installs nothing.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildMainJs } from "./built-main.mjs";
 
@@ -106,7 +106,9 @@ const VARIANT_REQUESTS = {
     }),
   },
 };
-for (const v of VARIANTS) if (!(v in VARIANT_REQUESTS)) fail(`BENCH_VARIANTS: unknown variant "${v}" (known: ${Object.keys(VARIANT_REQUESTS).join(", ")})`);
+for (const v of VARIANTS) {
+  if (!(v in VARIANT_REQUESTS)) fail(`BENCH_VARIANTS: unknown variant "${v}" (known: ${Object.keys(VARIANT_REQUESTS).join(", ")})`);
+}
 for (const r of RUNTIMES) if (r !== "bun" && r !== "deno") fail(`BENCH_RUNTIMES: unknown runtime "${r}" (known: bun, deno)`);
 
 // ---------------------------------------------------------------------------------------------
@@ -210,9 +212,7 @@ const ENTRIES = [
 ];
 
 const serveCommand = (runtime, server) =>
-  runtime === "bun"
-    ? [bin("bun"), ["scripts/bench/serve.ts", server]]
-    : [bin("deno"), ["run", "-A", "scripts/bench/serve.ts", server]];
+  runtime === "bun" ? [bin("bun"), ["scripts/bench/serve.ts", server]] : [bin("deno"), ["run", "-A", "scripts/bench/serve.ts", server]];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: ports, process control, RSS, the correctness check, wrk.
@@ -459,7 +459,9 @@ async function runEntry(runtime, entry, variant, reference) {
     for (let i = 0; i < REPEAT; i++) {
       const ref = paired ? measure(reference.url, refScript, reference.proc) : undefined;
       const run = measure(url, script, proc);
-      if (ref && ref.non2xx === 0 && ref.requests > 0) pairs.push({ ceilingCpuUs: ref.cpuUs, ceilingRps: ref.rps, cpuUs: run.cpuUs, rps: run.rps });
+      if (ref && ref.non2xx === 0 && ref.requests > 0) {
+        pairs.push({ ceilingCpuUs: ref.cpuUs, ceilingRps: ref.rps, cpuUs: run.cpuUs, rps: run.rps });
+      }
       if (!w || !(w.rps >= run.rps) || run.non2xx > 0) w = run;
       if (run.non2xx > 0) break;
     }
@@ -471,7 +473,19 @@ async function runEntry(runtime, entry, variant, reference) {
       return { ...base, status: "failed-run", note: `${w.non2xx} non-2xx responses${after ? `; after the run: ${after}` : ""}` };
     }
     const pairedCpuRatio = pairs.length ? median(pairs.map((p) => p.ceilingCpuUs / p.cpuUs)) : undefined;
-    return { ...base, status: "ok", rps: w.rps, p50: w.p50, p99: w.p99, cpuUs: w.cpuUs, requests: w.requests, socketErrors: w.socketErrors, pairs, pairedCpuRatio, ...mem };
+    return {
+      ...base,
+      status: "ok",
+      rps: w.rps,
+      p50: w.p50,
+      p99: w.p99,
+      cpuUs: w.cpuUs,
+      requests: w.requests,
+      socketErrors: w.socketErrors,
+      pairs,
+      pairedCpuRatio,
+      ...mem,
+    };
   } finally {
     await stop(proc);
   }
@@ -583,9 +597,7 @@ async function coldStart(runtime, target, runs = 5) {
 
 function rateLimitKeys(runtime) {
   const script = "scripts/bench/ratelimit-keys.ts";
-  const [cmd, args] = runtime === "bun"
-    ? [bin("bun"), [script]]
-    : [bin("deno"), ["run", "-A", "--v8-flags=--expose-gc", script]];
+  const [cmd, args] = runtime === "bun" ? [bin("bun"), [script]] : [bin("deno"), ["run", "-A", "--v8-flags=--expose-gc", script]];
   const [c, a] = pinned(0, cmd, args);
   const r = spawnSync(c, a, { cwd: root, encoding: "utf8", timeout: 300_000, env: { ...env, KEYS: env.BENCH_KEYS ?? "1000000" } });
   const line = r.stdout.trim().split("\n").at(-1) ?? "";
@@ -687,7 +699,11 @@ const info = {
   connections: CONNECTIONS,
   loadBefore: loadAverage(),
 };
-if (info.loadBefore[0] > 0.5) console.warn(`bench: WARNING: load average ${info.loadBefore.join(" ")}: other processes are using the CPUs; req/s will be low and noisy.`);
+if (info.loadBefore[0] > 0.5) {
+  console.warn(
+    `bench: WARNING: load average ${info.loadBefore.join(" ")}: other processes are using the CPUs; req/s will be low and noisy.`,
+  );
+}
 
 const RENDER_ONLY = env.BENCH_RENDER === "1"; // rewrite latest.md from latest.json, measuring nothing
 if (RENDER_ONLY) {
@@ -697,7 +713,11 @@ if (RENDER_ONLY) {
   render(saved.results, saved.extras);
   process.exit(0);
 }
-console.log(`bench: ${RUNTIMES.join("+")}, ${SECONDS}s per entry (+${WARMUP}s warm-up), wrk -t1 -c${CONNECTIONS}${PIN ? ", server on core 0, wrk on core 1" : ""}`);
+console.log(
+  `bench: ${RUNTIMES.join("+")}, ${SECONDS}s per entry (+${WARMUP}s warm-up), wrk -t1 -c${CONNECTIONS}${
+    PIN ? ", server on core 0, wrk on core 1" : ""
+  }`,
+);
 const results = [];
 for (const runtime of RUNTIMES) {
   const reference = await startReference(runtime);
@@ -708,7 +728,9 @@ for (const runtime of RUNTIMES) {
         const r = await runEntry(runtime, entry, variant, reference);
         results.push(r);
         const shown = r.status === "ok"
-          ? `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpuUs.toFixed(1)} µs/req  peak ${r.peakMB.toFixed(0)} MB${
+          ? `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${
+            r.cpuUs.toFixed(1)
+          } µs/req  peak ${r.peakMB.toFixed(0)} MB${
             r.pairedCpuRatio !== undefined ? `  paired CPU ratio ${r.pairedCpuRatio.toFixed(3)}` : ""
           }`
           : `${r.status}: ${String(r.note).split("\n")[0].slice(0, 160)}`;
@@ -727,7 +749,9 @@ addRatios(results);
 /** Ratios to the same runtime's and variant's ceiling-with-parse, by req/s and by server CPU per request. */
 function addRatios(results) {
   for (const r of results) {
-    const ceiling = results.find((c) => c.runtime === r.runtime && c.variant === r.variant && c.entry === "ceiling-parse" && c.status === "ok");
+    const ceiling = results.find((c) =>
+      c.runtime === r.runtime && c.variant === r.variant && c.entry === "ceiling-parse" && c.status === "ok"
+    );
     if (r.status !== "ok" || !ceiling) continue;
     r.ratio = r.rps / ceiling.rps;
     r.cpuRatio = ceiling.cpuUs / r.cpuUs;
@@ -741,11 +765,19 @@ if (EXTRAS) {
       if (target.runtimes && !target.runtimes.includes(runtime)) continue;
       const r = await coldStart(runtime, target);
       extras.coldStart.push({ runtime, target: target.id, label: target.label, ...r });
-      console.log(`${runtime.padEnd(5)} cold start ${target.id.padEnd(19)} ${r.status === "ok" ? `${r.medianMs.toFixed(0)} ms (idle RSS ${r.idleRssMB.toFixed(0)} MB)` : r.note}`);
+      console.log(
+        `${runtime.padEnd(5)} cold start ${target.id.padEnd(19)} ${
+          r.status === "ok" ? `${r.medianMs.toFixed(0)} ms (idle RSS ${r.idleRssMB.toFixed(0)} MB)` : r.note
+        }`,
+      );
     }
     const k = rateLimitKeys(runtime);
     extras.rateLimitKeys.push({ runtime, ...k });
-    console.log(`${runtime.padEnd(5)} rate-limit keys ${k.status === "ok" ? `${k.keys} keys: +${k.deltaMB.toFixed(0)} MB RSS (${k.takesPerSecond.toFixed(0)} takes/s)` : k.note}`);
+    console.log(
+      `${runtime.padEnd(5)} rate-limit keys ${
+        k.status === "ok" ? `${k.keys} keys: +${k.deltaMB.toFixed(0)} MB RSS (${k.takesPerSecond.toFixed(0)} takes/s)` : k.note
+      }`,
+    );
   }
 }
 
@@ -758,7 +790,9 @@ if (TOKEN_EXCHANGE) {
       console.log(
         `${runtime.padEnd(5)} /token exchanges (${store}) ${
           r.status === "ok"
-            ? `${r.perSecond.toFixed(0)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpuUs.toFixed(0)} µs/exchange  (${r.exchanges} in ${r.seconds.toFixed(1)} s${r.ranOut ? ", codes ran out" : ""})`
+            ? `${r.perSecond.toFixed(0)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${
+              r.cpuUs.toFixed(0)
+            } µs/exchange  (${r.exchanges} in ${r.seconds.toFixed(1)} s${r.ranOut ? ", codes ran out" : ""})`
             : `${r.status}: ${String(r.note).split("\n")[0].slice(0, 160)}`
         }`,
       );
@@ -773,107 +807,166 @@ rmSync(luaDir, { recursive: true, force: true });
 // Output.
 
 function render(results, extras) {
-const busy = info.loadBefore[0] > 0.5 || info.loadAfter[0] > 1.5;
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "—");
-const md = [];
-md.push("# Benchmark results", "");
-if (PARTIAL) {
-  md.push(`Partial run (${[env.BENCH_ONLY && `BENCH_ONLY=${env.BENCH_ONLY}`, env.BENCH_RUNTIMES && `BENCH_RUNTIMES=${env.BENCH_RUNTIMES}`, env.BENCH_VARIANTS && `BENCH_VARIANTS=${env.BENCH_VARIANTS}`, !EXTRAS && "BENCH_EXTRAS=0", DIAGNOSTICS && "BENCH_DIAGNOSTICS=1"].filter(Boolean).join(", ")}); the full run is in latest.md.`, "");
-}
-md.push(`${info.date} · commit ${info.commit}${info.dirty ? " (uncommitted changes)" : ""} · ${info.cpu} × ${info.cpus}`);
-md.push(`Bun ${info.bun} · ${info.deno} · ${info.wrk}`);
-md.push(
-  `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s --latency after a ${WARMUP}s warm-up; ${PIN ? "server on core 0, wrk on core 1" : "NOT pinned"}; loopback. ` +
-    "Request: tools/call of `echo` with `{\"message\":\"hello\"}`. Ratio: req/s ÷ the same runtime's ceiling-with-parse for the same request. " +
-    "CPU ratio: the ceiling-with-parse's CPU µs/req ÷ this entry's (roughly the ratio with the server alone on its core). " +
-    `Paired CPU ratio: the same, with a ceiling-with-parse server measured again right before each of the entry's runs, on the entry's exact request (its credential header too, which the ceiling ignores; median over ${REPEAT} pair${REPEAT > 1 ? "s" : ""}); ` +
-    "it compares measurements seconds apart, so load that comes and goes on a shared machine skews it least, and the budget is judged by it. " +
-    `Peak RSS: the server's VmHWM after the run. CPU µs/req: the server process's user+system CPU time over the measured run ÷ requests answered${REPEAT > 1 ? `; best of ${REPEAT} runs` : ""}.`,
-  "",
-  `Load average before / after: ${info.loadBefore.join(" ")} / ${info.loadAfter.join(" ")}${info.loadBefore[0] > 0.5 || info.loadAfter[0] > 1.5 ? " — **other processes were using the CPUs during this run: absolute req/s are low and noisy; CPU µs/req is the steadier column.**" : ""}`,
-  "",
-);
-for (const variant of VARIANTS) {
-  md.push(`## ${variant} client${variant === "2026-07-28" ? " (`Mcp-Method`, `Mcp-Name`, `_meta`)" : " (`MCP-Protocol-Version: 2025-11-25`, no session)"}`, "");
-  md.push("| entry | runtime | req/s | ratio | CPU µs/req | CPU ratio | paired CPU ratio | p50 ms | p99 ms | peak RSS MB | note |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-  for (const entry of ENTRIES) {
-    for (const runtime of RUNTIMES) {
-      const r = results.find((x) => x.entry === entry.id && x.runtime === runtime && x.variant === variant);
-      if (!r) continue;
-      if (r.status !== "ok") {
-        md.push(`| ${entry.label} | ${runtime} | — | — | — | — | — | — | — | — | ${r.status === "todo" ? r.note : `**${r.status}**: ${String(r.note).replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 140)}`} |`);
-        continue;
+  const busy = info.loadBefore[0] > 0.5 || info.loadAfter[0] > 1.5;
+  const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "—");
+  const md = [];
+  md.push("# Benchmark results", "");
+  if (PARTIAL) {
+    md.push(
+      `Partial run (${
+        [
+          env.BENCH_ONLY && `BENCH_ONLY=${env.BENCH_ONLY}`,
+          env.BENCH_RUNTIMES && `BENCH_RUNTIMES=${env.BENCH_RUNTIMES}`,
+          env.BENCH_VARIANTS && `BENCH_VARIANTS=${env.BENCH_VARIANTS}`,
+          !EXTRAS && "BENCH_EXTRAS=0",
+          DIAGNOSTICS && "BENCH_DIAGNOSTICS=1",
+        ].filter(Boolean).join(", ")
+      }); the full run is in latest.md.`,
+      "",
+    );
+  }
+  md.push(`${info.date} · commit ${info.commit}${info.dirty ? " (uncommitted changes)" : ""} · ${info.cpu} × ${info.cpus}`);
+  md.push(`Bun ${info.bun} · ${info.deno} · ${info.wrk}`);
+  md.push(
+    `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s --latency after a ${WARMUP}s warm-up; ${
+      PIN ? "server on core 0, wrk on core 1" : "NOT pinned"
+    }; loopback. ` +
+      'Request: tools/call of `echo` with `{"message":"hello"}`. Ratio: req/s ÷ the same runtime\'s ceiling-with-parse for the same request. ' +
+      "CPU ratio: the ceiling-with-parse's CPU µs/req ÷ this entry's (roughly the ratio with the server alone on its core). " +
+      `Paired CPU ratio: the same, with a ceiling-with-parse server measured again right before each of the entry's runs, on the entry's exact request (its credential header too, which the ceiling ignores; median over ${REPEAT} pair${
+        REPEAT > 1 ? "s" : ""
+      }); ` +
+      "it compares measurements seconds apart, so load that comes and goes on a shared machine skews it least, and the budget is judged by it. " +
+      `Peak RSS: the server's VmHWM after the run. CPU µs/req: the server process's user+system CPU time over the measured run ÷ requests answered${
+        REPEAT > 1 ? `; best of ${REPEAT} runs` : ""
+      }.`,
+    "",
+    `Load average before / after: ${info.loadBefore.join(" ")} / ${info.loadAfter.join(" ")}${
+      info.loadBefore[0] > 0.5 || info.loadAfter[0] > 1.5
+        ? " — **other processes were using the CPUs during this run: absolute req/s are low and noisy; CPU µs/req is the steadier column.**"
+        : ""
+    }`,
+    "",
+  );
+  for (const variant of VARIANTS) {
+    md.push(
+      `## ${variant} client${
+        variant === "2026-07-28" ? " (`Mcp-Method`, `Mcp-Name`, `_meta`)" : " (`MCP-Protocol-Version: 2025-11-25`, no session)"
+      }`,
+      "",
+    );
+    md.push(
+      "| entry | runtime | req/s | ratio | CPU µs/req | CPU ratio | paired CPU ratio | p50 ms | p99 ms | peak RSS MB | note |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    );
+    for (const entry of ENTRIES) {
+      for (const runtime of RUNTIMES) {
+        const r = results.find((x) => x.entry === entry.id && x.runtime === runtime && x.variant === variant);
+        if (!r) continue;
+        if (r.status !== "ok") {
+          md.push(
+            `| ${entry.label} | ${runtime} | — | — | — | — | — | — | — | — | ${
+              r.status === "todo" ? r.note : `**${r.status}**: ${String(r.note).replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 140)}`
+            } |`,
+          );
+          continue;
+        }
+        // Judged by the paired CPU ratio when there is one; else, on a busy machine, by the CPU ratio.
+        const [judged, by] = Number.isFinite(r.pairedCpuRatio)
+          ? [r.pairedCpuRatio, " (paired CPU ratio)"]
+          : busy
+          ? [r.cpuRatio, " (by CPU ratio)"]
+          : [r.ratio, ""];
+        const budget = r.budget ? `${judged >= r.budget ? `meets ≥ ${r.budget}` : `**below budget ${r.budget}**`}${by}` : "";
+        md.push(
+          `| ${entry.label} | ${runtime} | ${fmt(r.rps)} | ${fmt(r.ratio, 3)} | ${fmt(r.cpuUs, 1)} | ${fmt(r.cpuRatio, 3)} | ${
+            fmt(r.pairedCpuRatio, 3)
+          } | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.peakMB)} | ${budget} |`,
+        );
       }
-      // Judged by the paired CPU ratio when there is one; else, on a busy machine, by the CPU ratio.
-      const [judged, by] = Number.isFinite(r.pairedCpuRatio) ? [r.pairedCpuRatio, " (paired CPU ratio)"] : busy ? [r.cpuRatio, " (by CPU ratio)"] : [r.ratio, ""];
-      const budget = r.budget ? `${judged >= r.budget ? `meets ≥ ${r.budget}` : `**below budget ${r.budget}**`}${by}` : "";
-      md.push(`| ${entry.label} | ${runtime} | ${fmt(r.rps)} | ${fmt(r.ratio, 3)} | ${fmt(r.cpuUs, 1)} | ${fmt(r.cpuRatio, 3)} | ${fmt(r.pairedCpuRatio, 3)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.peakMB)} | ${budget} |`);
     }
+    md.push("");
   }
-  md.push("");
-}
-if (DIAGNOSTICS) {
-  md.push("## One call's cost inside a busy server (diagnostic entries)", "");
-  md.push(
-    "CPU µs per request of `in-server-minimal` and `in-server-gatehouse` minus `in-server-none`: the extra in-process call's cost when " +
-      "the runtime's network code runs between calls. Compare with the same handlers in a tight loop (`scripts/bench/in-process.ts`).",
-    "",
-  );
-  md.push("| runtime | variant | minimal µs | gatehouse µs | gatehouse − minimal µs |", "| --- | --- | ---: | ---: | ---: |");
-  for (const runtime of RUNTIMES) {
-    for (const variant of VARIANTS) {
-      const cpu = (id) => results.find((x) => x.entry === id && x.runtime === runtime && x.variant === variant && x.status === "ok")?.cpuUs ?? NaN;
-      const none = cpu("in-server-none"), min = cpu("in-server-minimal") - none, gh = cpu("in-server-gatehouse") - none;
-      md.push(`| ${runtime} | ${variant} | ${fmt(min, 1)} | ${fmt(gh, 1)} | ${fmt(gh - min, 1)} |`);
+  if (DIAGNOSTICS) {
+    md.push("## One call's cost inside a busy server (diagnostic entries)", "");
+    md.push(
+      "CPU µs per request of `in-server-minimal` and `in-server-gatehouse` minus `in-server-none`: the extra in-process call's cost when " +
+        "the runtime's network code runs between calls. Compare with the same handlers in a tight loop (`scripts/bench/in-process.ts`).",
+      "",
+    );
+    md.push("| runtime | variant | minimal µs | gatehouse µs | gatehouse − minimal µs |", "| --- | --- | ---: | ---: | ---: |");
+    for (const runtime of RUNTIMES) {
+      for (const variant of VARIANTS) {
+        const cpu = (id) =>
+          results.find((x) => x.entry === id && x.runtime === runtime && x.variant === variant && x.status === "ok")?.cpuUs ?? NaN;
+        const none = cpu("in-server-none"), min = cpu("in-server-minimal") - none, gh = cpu("in-server-gatehouse") - none;
+        md.push(`| ${runtime} | ${variant} | ${fmt(min, 1)} | ${fmt(gh, 1)} | ${fmt(gh - min, 1)} |`);
+      }
     }
+    md.push("");
   }
-  md.push("");
-}
-if (EXTRAS) {
-  md.push("## Cold start (process start → first correct tools/call answer, median of 5)", "");
-  md.push("| target | runtime | median ms | min ms | max ms | idle RSS MB |", "| --- | --- | ---: | ---: | ---: | ---: |");
-  for (const c of extras.coldStart) {
-    md.push(c.status === "ok"
-      ? `| ${c.label} | ${c.runtime} | ${fmt(c.medianMs)} | ${fmt(c.minMs)} | ${fmt(c.maxMs)} | ${fmt(c.idleRssMB)} |`
-      : `| ${c.label} | ${c.runtime} | **${c.status}** | | | |`);
+  if (EXTRAS) {
+    md.push("## Cold start (process start → first correct tools/call answer, median of 5)", "");
+    md.push("| target | runtime | median ms | min ms | max ms | idle RSS MB |", "| --- | --- | ---: | ---: | ---: | ---: |");
+    for (const c of extras.coldStart) {
+      md.push(
+        c.status === "ok"
+          ? `| ${c.label} | ${c.runtime} | ${fmt(c.medianMs)} | ${fmt(c.minMs)} | ${fmt(c.maxMs)} | ${fmt(c.idleRssMB)} |`
+          : `| ${c.label} | ${c.runtime} | **${c.status}** | | | |`,
+      );
+    }
+    md.push("", "## One million distinct rate-limit keys (memory store, `bucketLimiter().take`)", "");
+    md.push("| runtime | keys | RSS before MB | RSS after MB | Δ MB | takes/s |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (const k of extras.rateLimitKeys) {
+      md.push(
+        k.status === "ok"
+          ? `| ${k.runtime} | ${k.keys} | ${fmt(k.beforeMB)} | ${fmt(k.afterMB)} | ${fmt(k.deltaMB)} | ${fmt(k.takesPerSecond)} |`
+          : `| ${k.runtime} | **${k.status}** | | | | |`,
+      );
+    }
+    md.push("");
   }
-  md.push("", "## One million distinct rate-limit keys (memory store, `bucketLimiter().take`)", "");
-  md.push("| runtime | keys | RSS before MB | RSS after MB | Δ MB | takes/s |", "| --- | ---: | ---: | ---: | ---: | ---: |");
-  for (const k of extras.rateLimitKeys) {
-    md.push(k.status === "ok"
-      ? `| ${k.runtime} | ${k.keys} | ${fmt(k.beforeMB)} | ${fmt(k.afterMB)} | ${fmt(k.deltaMB)} | ${fmt(k.takesPerSecond)} |`
-      : `| ${k.runtime} | **${k.status}** | | | | |`);
+  md.push("## Authorization-code exchanges per second at `/token`", "");
+  const exchanges = Array.isArray(extras.tokenExchange) ? extras.tokenExchange : [];
+  if (exchanges.length === 0) {
+    md.push("Not measured in this run (`BENCH_TOKEN=1` to measure).", "");
+  } else {
+    md.push(
+      "Over HTTP under wrk (same pinning and connections as above), no rate limit. Codes are pre-issued by the oauth bench entry at start-up " +
+        "the way the provider callback issues them (`createGrant` + `issueCode`, one grant per code, PKCE S256; the consent page and the upstream IdP are not in the loop), " +
+        "then each is redeemed once at the real `/token` by a public client (`code`, `code_verifier`, `redirect_uri`, `resource`). " +
+        "An exchange is a 200 with an `access_token`; any other answer fails the row. CPU µs: the server's CPU time over the run ÷ exchanges. " +
+        "SQLite store: `bun:sqlite` on Bun, `node:sqlite` on Deno (the same `sqliteStore`).",
+      "",
+    );
+    md.push(
+      "| store | runtime | exchanges/s | CPU µs/exchange | p50 ms | p99 ms | exchanges | seconds | peak RSS MB |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const t of exchanges) {
+      md.push(
+        t.status === "ok"
+          ? `| ${t.storeOption} | ${t.runtime} | ${fmt(t.perSecond)} | ${fmt(t.cpuUs)} | ${fmt(t.p50, 2)} | ${
+            fmt(t.p99, 2)
+          } | ${t.exchanges}${t.ranOut ? " (all codes)" : ""} | ${fmt(t.seconds, 1)} | ${fmt(t.peakMB)} |`
+          : `| ${t.storeOption} | ${t.runtime} | **${t.status}** | | | | | | | ${
+            String(t.note).replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 140)
+          } |`,
+      );
+    }
+    md.push("");
   }
-  md.push("");
-}
-md.push("## Authorization-code exchanges per second at `/token`", "");
-const exchanges = Array.isArray(extras.tokenExchange) ? extras.tokenExchange : [];
-if (exchanges.length === 0) {
-  md.push("Not measured in this run (`BENCH_TOKEN=1` to measure).", "");
-} else {
+  md.push("## Budget (issue 7)", "");
   md.push(
-    "Over HTTP under wrk (same pinning and connections as above), no rate limit. Codes are pre-issued by the oauth bench entry at start-up " +
-      "the way the provider callback issues them (`createGrant` + `issueCode`, one grant per code, PKCE S256; the consent page and the upstream IdP are not in the loop), " +
-      "then each is redeemed once at the real `/token` by a public client (`code`, `code_verifier`, `redirect_uri`, `resource`). " +
-      "An exchange is a 200 with an `access_token`; any other answer fails the row. CPU µs: the server's CPU time over the run ÷ exchanges. " +
-      "SQLite store: `bun:sqlite` on Bun, `node:sqlite` on Deno (the same `sqliteStore`).",
-    "",
+    "- bearer and api_key tools/call ≥ 0.90 of ceiling-with-parse on both runtimes; jwt (warm cache) and oauth (memory) ≥ 0.85; oauth (SQLite) ≥ 0.70 (jwt uncached: no budget).",
   );
-  md.push("| store | runtime | exchanges/s | CPU µs/exchange | p50 ms | p99 ms | exchanges | seconds | peak RSS MB |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-  for (const t of exchanges) {
-    md.push(t.status === "ok"
-      ? `| ${t.storeOption} | ${t.runtime} | ${fmt(t.perSecond)} | ${fmt(t.cpuUs)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${t.exchanges}${t.ranOut ? " (all codes)" : ""} | ${fmt(t.seconds, 1)} | ${fmt(t.peakMB)} |`
-      : `| ${t.storeOption} | ${t.runtime} | **${t.status}** | | | | | | | ${String(t.note).replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 140)} |`);
-  }
+  md.push(
+    "- Ahead of every peer in the same run; cold start ≤ 1.5× the ceiling's; idle RSS ≤ ceiling + 25 MB; 1M rate-limit keys ≤ +100 MB.",
+  );
   md.push("");
-}
-md.push("## Budget (issue 7)", "");
-md.push("- bearer and api_key tools/call ≥ 0.90 of ceiling-with-parse on both runtimes; jwt (warm cache) and oauth (memory) ≥ 0.85; oauth (SQLite) ≥ 0.70 (jwt uncached: no budget).");
-md.push("- Ahead of every peer in the same run; cold start ≤ 1.5× the ceiling's; idle RSS ≤ ceiling + 25 MB; 1M rate-limit keys ≤ +100 MB.");
-md.push("");
 
-mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, `${NAME}.md`), md.join("\n"));
-if (!RENDER_ONLY) writeFileSync(join(OUT, `${NAME}.json`), JSON.stringify({ info, results, extras }, null, 2) + "\n");
-console.log(`bench: wrote ${join(OUT, `${NAME}.md`)} and ${NAME}.json`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, `${NAME}.md`), md.join("\n"));
+  if (!RENDER_ONLY) writeFileSync(join(OUT, `${NAME}.json`), JSON.stringify({ info, results, extras }, null, 2) + "\n");
+  console.log(`bench: wrote ${join(OUT, `${NAME}.md`)} and ${NAME}.json`);
 }

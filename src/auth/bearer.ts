@@ -116,7 +116,11 @@ function accessTokenIn(header: string | null): { token: string } | AuthFailure {
     case "other_scheme":
       return { ok: false, description: "Missing access token; expected 'Authorization: Bearer <token>'" };
     case "malformed":
-      return { ok: false, error: "invalid_request", description: "Malformed Authorization header; expected exactly one token after 'Bearer'" };
+      return {
+        ok: false,
+        error: "invalid_request",
+        description: "Malformed Authorization header; expected exactly one token after 'Bearer'",
+      };
   }
   return { token: credential.token };
 }

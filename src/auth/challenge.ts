@@ -76,14 +76,12 @@ export interface UnauthorizedOptions {
  */
 export function unauthorizedResponse(failure: AuthFailure, options: UnauthorizedOptions = {}): Response {
   const scheme = options.scheme ?? { kind: "bearer" };
-  const challenge = scheme.kind === "api_key"
-    ? apiKeyChallenge(scheme.header)
-    : bearerChallenge({
-      error: failure.error,
-      description: failure.error ? failure.description : undefined,
-      scopes: options.scopes,
-      resourceMetadataUrl: options.resourceMetadataUrl,
-    });
+  const challenge = scheme.kind === "api_key" ? apiKeyChallenge(scheme.header) : bearerChallenge({
+    error: failure.error,
+    description: failure.error ? failure.description : undefined,
+    scopes: options.scopes,
+    resourceMetadataUrl: options.resourceMetadataUrl,
+  });
   return jsonError(failure.error === "invalid_request" ? 400 : 401, {
     error: failure.error ?? "unauthorized",
     error_description: failure.description,

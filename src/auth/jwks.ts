@@ -81,7 +81,9 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
         if (!Array.isArray(list)) throw new JoseError("JWKSInvalid", `${resolvedUri}: not a JWK Set (no "keys" array)`);
         // RFC 7517 §5: members we cannot use are ignored, not fatal; symmetric keys are never usable.
         keys = list
-          .filter((k): k is PublicJwk => typeof k === "object" && k !== null && typeof (k as PublicJwk).kty === "string" && (k as PublicJwk).kty !== "oct")
+          .filter((k): k is PublicJwk =>
+            typeof k === "object" && k !== null && typeof (k as PublicJwk).kty === "string" && (k as PublicJwk).kty !== "oct"
+          )
           .map((jwk) => ({ jwk, imported: new Map() }));
         const age = maxAgeMs(headers.get("cache-control")) ?? defaultMaxAge;
         expiresAt = now() + Math.min(maxMaxAge, Math.max(minMaxAge, age));

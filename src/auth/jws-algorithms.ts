@@ -53,7 +53,13 @@ function rsa(name: string, hash: string): Spec {
   return { kty: "RSA", importParams: { name, hash } as RsaHashedImportParams, verifyParams: { name } };
 }
 function ec(crv: string, hash: string, signatureBytes: number): Spec {
-  return { kty: "EC", crv, importParams: { name: "ECDSA", namedCurve: crv } as EcKeyImportParams, verifyParams: { name: "ECDSA", hash } as EcdsaParams, signatureBytes };
+  return {
+    kty: "EC",
+    crv,
+    importParams: { name: "ECDSA", namedCurve: crv } as EcKeyImportParams,
+    verifyParams: { name: "ECDSA", hash } as EcdsaParams,
+    signatureBytes,
+  };
 }
 function hmac(hash: string): Spec {
   return { kty: "oct", importParams: { name: "HMAC", hash } as HmacImportParams, verifyParams: { name: "HMAC" } };

@@ -65,7 +65,9 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
 /** Splits and decodes a compact JWS without verifying anything. Throws `JWTMalformed`. */
-export function decodeJws(token: string): { header: JwsHeader; claims: JwtClaims; signingInput: Uint8Array<ArrayBuffer>; signature: Uint8Array<ArrayBuffer> } {
+export function decodeJws(
+  token: string,
+): { header: JwsHeader; claims: JwtClaims; signingInput: Uint8Array<ArrayBuffer>; signature: Uint8Array<ArrayBuffer> } {
   if (token.length > MAX_TOKEN_LENGTH) throw new JoseError("JWTMalformed", "The token is too long");
   const parts = token.split(".");
   // Five parts is a JWE (RFC 7516 §7.1): an encrypted token we cannot read.

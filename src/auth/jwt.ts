@@ -18,7 +18,12 @@ import { type JwtClaims, jwtVerify, type KeyResolver } from "./jwt-verify.ts";
 import { remoteJwks } from "./jwks.ts";
 import { discoverAuthorizationServer } from "./issuer-discovery.ts";
 import { verifiedTokenCache, type VerifiedTokenCacheOptions } from "./verified-tokens.ts";
-import { protectedResourceMetadata, type ProtectedResourceMetadata, resourceMetadataRoute, resourceMetadataUrl } from "./resource-metadata.ts";
+import {
+  type ProtectedResourceMetadata,
+  protectedResourceMetadata,
+  resourceMetadataRoute,
+  resourceMetadataUrl,
+} from "./resource-metadata.ts";
 
 interface JwtCommonOptions {
   /** Exact `iss` value(s) accepted; the first is the authorization server named in the metadata. */
@@ -196,7 +201,11 @@ export function jwt(options: JwtOptions): JwtStrategy {
   if (issuers.length === 0 || issuers.some((i) => typeof i !== "string" || i === "")) throw new TypeError("jwt: issuer is required");
   // The canonical resource URL has no trailing slash (MCP authorization, RFC 8707 §2).
   const resource = canonicalResource(options.resource);
-  const audience = options.audience === undefined ? [resource] : typeof options.audience === "string" ? [options.audience] : [...options.audience];
+  const audience = options.audience === undefined
+    ? [resource]
+    : typeof options.audience === "string"
+    ? [options.audience]
+    : [...options.audience];
   if (audience.length === 0) throw new TypeError("jwt: audience must not be empty");
   const secret = options.secret;
   if (secret !== undefined && new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) {

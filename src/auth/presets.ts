@@ -81,9 +81,7 @@ export function okta(options: { domain: string; authorizationServerId?: string }
 
 /** Keycloak realm: `iss` is `<base>/realms/<realm>` (no `/auth` since Keycloak 17 unless configured). Add an audience mapper: Keycloak's default `aud` is `account`. */
 export function keycloak(options: { url: string; realm: string } | { issuer: string }): ProviderPreset {
-  const issuer = "issuer" in options
-    ? trimSlash(options.issuer)
-    : `${trimSlash(options.url)}/realms/${encodeURIComponent(options.realm)}`;
+  const issuer = "issuer" in options ? trimSlash(options.issuer) : `${trimSlash(options.url)}/realms/${encodeURIComponent(options.realm)}`;
   return { provider: "keycloak", issuer, jwksUri: `${issuer}/protocol/openid-connect/certs`, scopeClaim: "scope" };
 }
 
@@ -105,11 +103,23 @@ export function clerk(options: { domain: string }): ProviderPreset {
  * Delegated scopes are in `scp` (space-separated string). The audience is the API's client id or App ID URI.
  */
 export function entra(options: { tenant: string; version?: "v1" | "v2" }): ProviderPreset {
-  if (!/^[A-Za-z0-9.-]+$/.test(options.tenant)) throw new TypeError(`entra tenant: expected a tenant id or domain, got "${options.tenant}"`);
+  if (!/^[A-Za-z0-9.-]+$/.test(options.tenant)) {
+    throw new TypeError(`entra tenant: expected a tenant id or domain, got "${options.tenant}"`);
+  }
   const t = options.tenant;
   return options.version === "v1"
-    ? { provider: "entra", issuer: `https://sts.windows.net/${t}/`, jwksUri: `https://login.microsoftonline.com/${t}/discovery/keys`, scopeClaim: "scp" }
-    : { provider: "entra", issuer: `https://login.microsoftonline.com/${t}/v2.0`, jwksUri: `https://login.microsoftonline.com/${t}/discovery/v2.0/keys`, scopeClaim: "scp" };
+    ? {
+      provider: "entra",
+      issuer: `https://sts.windows.net/${t}/`,
+      jwksUri: `https://login.microsoftonline.com/${t}/discovery/keys`,
+      scopeClaim: "scp",
+    }
+    : {
+      provider: "entra",
+      issuer: `https://login.microsoftonline.com/${t}/v2.0`,
+      jwksUri: `https://login.microsoftonline.com/${t}/discovery/v2.0/keys`,
+      scopeClaim: "scp",
+    };
 }
 
 /** AWS Cognito user pool: access tokens carry no `aud`; the app client is `client_id`. The region is the pool id's prefix. */
@@ -126,7 +136,11 @@ export function cognito(options: { userPoolId: string; region?: string }): Provi
  * writes `iss` with or without the scheme.
  */
 export function google(): ProviderPreset {
-  return { provider: "google", issuer: ["https://accounts.google.com", "accounts.google.com"], jwksUri: "https://www.googleapis.com/oauth2/v3/certs" };
+  return {
+    provider: "google",
+    issuer: ["https://accounts.google.com", "accounts.google.com"],
+    jwksUri: "https://www.googleapis.com/oauth2/v3/certs",
+  };
 }
 
 /**

@@ -62,7 +62,9 @@ export const PRM_WELL_KNOWN = "/.well-known/oauth-protected-resource";
  * ```
  */
 export function protectedResourceMetadata(options: ProtectedResourceMetadataOptions): ProtectedResourceMetadata {
-  if (options.authorizationServers.length === 0) throw new TypeError("protectedResourceMetadata: at least one authorization server is required");
+  if (options.authorizationServers.length === 0) {
+    throw new TypeError("protectedResourceMetadata: at least one authorization server is required");
+  }
   const doc: ProtectedResourceMetadata = {
     resource: options.resource,
     authorization_servers: [...options.authorizationServers],
@@ -130,15 +132,19 @@ export function resourceMetadataRoute(doc: ProtectedResourceMetadata) {
       case "HEAD":
         return Promise.resolve(new Response(null, { status: 200, headers }));
       case "OPTIONS":
-        return Promise.resolve(new Response(null, {
-          status: 204,
-          headers: { ...cors, "access-control-allow-methods": "GET, HEAD, OPTIONS", "access-control-max-age": "86400" },
-        }));
+        return Promise.resolve(
+          new Response(null, {
+            status: 204,
+            headers: { ...cors, "access-control-allow-methods": "GET, HEAD, OPTIONS", "access-control-max-age": "86400" },
+          }),
+        );
       default:
-        return Promise.resolve(new Response(JSON.stringify({ error: "method_not_allowed", error_description: "Use GET" }), {
-          status: 405,
-          headers: { "content-type": "application/json", allow: "GET, HEAD, OPTIONS" },
-        }));
+        return Promise.resolve(
+          new Response(JSON.stringify({ error: "method_not_allowed", error_description: "Use GET" }), {
+            status: 405,
+            headers: { "content-type": "application/json", allow: "GET, HEAD, OPTIONS" },
+          }),
+        );
     }
   };
 }

@@ -40,8 +40,7 @@ export interface ScopeHierarchyOptions {
 export function scopeHierarchy(options: ScopeHierarchyOptions = {}): ScopeHierarchy {
   const prefix = options.prefix ?? true;
   const closure = impliedClosure(options.implies ?? {});
-  const direct = (granted: string, required: string): boolean =>
-    granted === required || (prefix && impliesByPrefix(granted, required));
+  const direct = (granted: string, required: string): boolean => granted === required || (prefix && impliesByPrefix(granted, required));
   return (granted, required) => {
     if (direct(granted, required)) return true;
     const implied = closure.get(granted);

@@ -1,7 +1,7 @@
 /**
  * @module The `keygen` and `check` commands: pure functions from input to the lines they print, so they are tested without a process.
  */
-import { ConfigError, type Config, parseEnv, startupWarnings } from "../config/env.ts";
+import { type Config, ConfigError, parseEnv, startupWarnings } from "../config/env.ts";
 import { randomToken } from "../crypto/random.ts";
 import { storeSpec } from "../app.ts";
 
@@ -39,7 +39,10 @@ export function check(env: Record<string, string | undefined>): CheckResult {
     config = parseEnv(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { ok: false, lines: [`gatehouse: ${error.message}`, `Fix ${error.variable} and run \`gatehouse check\` again (README: "Environment reference").`] };
+    return {
+      ok: false,
+      lines: [`gatehouse: ${error.message}`, `Fix ${error.variable} and run \`gatehouse check\` again (README: "Environment reference").`],
+    };
   }
   const a = config.auth;
   const auth = a.strategy === "bearer"
@@ -60,7 +63,11 @@ export function check(env: Record<string, string | undefined>): CheckResult {
     `rate limit: ${config.rateLimit ? `${config.rateLimit.rps}/s per caller, bursts of ${config.rateLimit.burst}` : "off"}`,
     `origins:    ${config.allowedOrigins.length ? config.allowedOrigins.join(", ") : "the public URL's origin only"}`,
     `body limit: ${config.maxBodyBytes} bytes`,
-    `audit log:  ${config.audit.enabled ? `stdout${config.audit.successSampleRate ? `, ${config.audit.successSampleRate * 100}% of successes` : ""}` : "off"}`,
+    `audit log:  ${
+      config.audit.enabled
+        ? `stdout${config.audit.successSampleRate ? `, ${config.audit.successSampleRate * 100}% of successes` : ""}`
+        : "off"
+    }`,
   ];
   for (const w of startupWarnings(config)) lines.push(`WARNING: ${w}`);
   return { ok: true, lines };

@@ -1,5 +1,5 @@
 /** @module `gatehouse login`: gets an access token from an authorization server with OAuth 2.1 authorization code + PKCE S256 and a one-shot loopback redirect (RFC 8252 §7.3), discovering it from an issuer or from an MCP server's 401 (RFC 9728). */
-import { discoverAuthorizationServer, type AuthorizationServerMetadata } from "../auth/issuer-discovery.ts";
+import { type AuthorizationServerMetadata, discoverAuthorizationServer } from "../auth/issuer-discovery.ts";
 import { fetchJson } from "../auth/bounded-fetch.ts";
 import { randomToken } from "../crypto/random.ts";
 import { sha256Base64Url } from "../crypto/hash.ts";
@@ -73,7 +73,10 @@ export function parseBearerChallenge(header: string | null): { resourceMetadata?
 }
 
 /** MCP discovery (authorization spec): the 401's `resource_metadata`, else the path-inserted, else the root well-known URL. */
-async function discoverFromServer(server: string, doFetch: typeof fetch): Promise<{ issuers: string[]; scopes?: string[]; resource: string }> {
+async function discoverFromServer(
+  server: string,
+  doFetch: typeof fetch,
+): Promise<{ issuers: string[]; scopes?: string[]; resource: string }> {
   const resource = server.replace(/\/+$/, "");
   const candidates: string[] = [];
   try {
@@ -100,12 +103,16 @@ async function discoverFromServer(server: string, doFetch: typeof fetch): Promis
         problems.push(`${url}: describes "${String(doc.resource)}", not ${resource}`);
         continue;
       }
-      const issuers = Array.isArray(doc.authorization_servers) ? doc.authorization_servers.filter((s): s is string => typeof s === "string") : [];
+      const issuers = Array.isArray(doc.authorization_servers)
+        ? doc.authorization_servers.filter((s): s is string => typeof s === "string")
+        : [];
       if (!issuers.length) {
         problems.push(`${url}: names no authorization_servers`);
         continue;
       }
-      const scopes = Array.isArray(doc.scopes_supported) ? doc.scopes_supported.filter((s): s is string => typeof s === "string") : undefined;
+      const scopes = Array.isArray(doc.scopes_supported)
+        ? doc.scopes_supported.filter((s): s is string => typeof s === "string")
+        : undefined;
       return { issuers, scopes, resource };
     } catch (error) {
       problems.push((error as Error).message);
@@ -115,7 +122,11 @@ async function discoverFromServer(server: string, doFetch: typeof fetch): Promis
 }
 
 /** RFC 7591 §3: registers a public client for the loopback redirect URI. */
-async function registerClient(metadata: AuthorizationServerMetadata, redirectUri: string, doFetch: typeof fetch): Promise<{ clientId: string; clientSecret?: string }> {
+async function registerClient(
+  metadata: AuthorizationServerMetadata,
+  redirectUri: string,
+  doFetch: typeof fetch,
+): Promise<{ clientId: string; clientSecret?: string }> {
   try {
     const { body } = await fetchJson(metadata.registration_endpoint!, {
       fetch: doFetch,
@@ -177,7 +188,10 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     throw new LoginError("discovery_failed", `${issuer} publishes no authorization_endpoint or token_endpoint`);
   }
   if (!metadata.code_challenge_methods_supported?.includes("S256")) {
-    throw new LoginError("pkce_unsupported", `${issuer} does not advertise PKCE S256 (code_challenge_methods_supported); refusing to continue`);
+    throw new LoginError(
+      "pkce_unsupported",
+      `${issuer} does not advertise PKCE S256 (code_challenge_methods_supported); refusing to continue`,
+    );
   }
 
   let settle!: { resolve: (params: URLSearchParams) => void; reject: (error: Error) => void };
@@ -191,7 +205,13 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     return Promise.resolve(page(failed ? "Authorization was not granted" : "Signed in to Gatehouse"));
   });
   const timer = setTimeout(
-    () => settle.reject(new LoginError("timeout", `No answer from the browser within ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s; run the command again`)),
+    () =>
+      settle.reject(
+        new LoginError(
+          "timeout",
+          `No answer from the browser within ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s; run the command again`,
+        ),
+      ),
     options.timeoutMs ?? 300_000,
   );
 
@@ -206,7 +226,10 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
       ({ clientId, clientSecret } = await registerClient(metadata, redirectUri, doFetch));
       print(`Registered client ${clientId}`);
     } else if (!clientId) {
-      throw new LoginError("registration_failed", `${issuer} supports neither Client ID Metadata Documents nor Dynamic Client Registration; pass --client-id`);
+      throw new LoginError(
+        "registration_failed",
+        `${issuer} supports neither Client ID Metadata Documents nor Dynamic Client Registration; pass --client-id`,
+      );
     }
 
     const state = randomToken(32);
@@ -231,27 +254,48 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     }
 
     const answer = await callback;
-    if (answer.get("state") !== state) throw new LoginError("state_mismatch", "The callback's state does not match this login (a stale or forged redirect); run the command again");
+    if (answer.get("state") !== state) {
+      throw new LoginError(
+        "state_mismatch",
+        "The callback's state does not match this login (a stale or forged redirect); run the command again",
+      );
+    }
     const iss = answer.get("iss");
     if (iss !== null ? iss !== metadata.issuer : metadata.authorization_response_iss_parameter_supported === true) {
-      throw new LoginError("wrong_issuer", `The authorization response came from ${iss ?? "an unnamed issuer"}, expected ${metadata.issuer} (RFC 9207)`);
+      throw new LoginError(
+        "wrong_issuer",
+        `The authorization response came from ${iss ?? "an unnamed issuer"}, expected ${metadata.issuer} (RFC 9207)`,
+      );
     }
     const error = answer.get("error");
     if (error) {
       const why = answer.get("error_description");
-      throw new LoginError(error === "access_denied" ? "access_denied" : "authorization_failed", `Authorization failed: ${error}${why ? ` (${why})` : ""}`);
+      throw new LoginError(
+        error === "access_denied" ? "access_denied" : "authorization_failed",
+        `Authorization failed: ${error}${why ? ` (${why})` : ""}`,
+      );
     }
     const code = answer.get("code");
     if (!code) throw new LoginError("authorization_failed", "The callback carried no authorization code");
 
-    const form = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId });
+    const form = new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      client_id: clientId,
+    });
     if (resource) form.set("resource", resource);
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
     // RFC 6749 §2.3.1: client_secret_basic, with both parts form-urlencoded first.
     if (clientSecret) headers.authorization = `Basic ${btoa(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`)}`;
     let reply: Record<string, unknown>;
     try {
-      const { body } = await fetchJson(metadata.token_endpoint, { fetch: doFetch, acceptStatus: () => true, init: { method: "POST", headers, body: form.toString() } });
+      const { body } = await fetchJson(metadata.token_endpoint, {
+        fetch: doFetch,
+        acceptStatus: () => true,
+        init: { method: "POST", headers, body: form.toString() },
+      });
       reply = (body ?? {}) as Record<string, unknown>;
     } catch (error) {
       throw new LoginError("token_failed", `The token request failed: ${(error as Error).message}`);

@@ -32,7 +32,9 @@ const USAGE = `usage: gatehouse login (--server <mcp url> | --issuer <issuer url
   --json                  print the whole token response as JSON`;
 
 /** Parses `login` arguments. Throws `Error` with a one-line message for a bad or missing argument. */
-export function parseLoginArgs(argv: readonly string[]): { options: Omit<LoginOptions, "listen">; out?: string; json: boolean; browser: boolean } {
+export function parseLoginArgs(
+  argv: readonly string[],
+): { options: Omit<LoginOptions, "listen">; out?: string; json: boolean; browser: boolean } {
   const flags: Record<string, string> = {};
   const bools = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -80,7 +82,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === "serve") return await serve();
   if (command !== "login") {
-    console.error(command === undefined || command === "--help" || command === "help" ? COMMANDS : `gatehouse: unknown command ${JSON.stringify(command)}\n\n${COMMANDS}`);
+    console.error(
+      command === undefined || command === "--help" || command === "help"
+        ? COMMANDS
+        : `gatehouse: unknown command ${JSON.stringify(command)}\n\n${COMMANDS}`,
+    );
     return command === undefined || command === "--help" || command === "help" ? 0 : 2;
   }
   if (rest.includes("--help")) {

@@ -78,7 +78,10 @@ export function oauthOptionsFromEnv(env: Env, context: { publicUrl: string; stor
   const userinfoUrl = url(env, "PROVIDER_USERINFO_URL");
   if (!preset && !accountsUrl) {
     if (!authorizeUrl && !tokenUrl) {
-      throw new ConfigError("PROVIDER_ACCOUNTS_URL", "required when AUTH_STRATEGY=oauth unless PROVIDER is set or PROVIDER_AUTHORIZE_URL and PROVIDER_TOKEN_URL are");
+      throw new ConfigError(
+        "PROVIDER_ACCOUNTS_URL",
+        "required when AUTH_STRATEGY=oauth unless PROVIDER is set or PROVIDER_AUTHORIZE_URL and PROVIDER_TOKEN_URL are",
+      );
     }
     if (!authorizeUrl) throw new ConfigError("PROVIDER_AUTHORIZE_URL", "required together with PROVIDER_TOKEN_URL");
     if (!tokenUrl) throw new ConfigError("PROVIDER_TOKEN_URL", "required together with PROVIDER_AUTHORIZE_URL");
@@ -109,17 +112,24 @@ export function oauthOptionsFromEnv(env: Env, context: { publicUrl: string; stor
     } catch {
       throw new ConfigError("OAUTH_REDIRECT_URI", "expected an absolute URL");
     }
-    if (parsed.origin !== issuer.origin) throw new ConfigError("OAUTH_REDIRECT_URI", `must be on PUBLIC_URL (${issuer.origin}), where Gatehouse serves it`);
+    if (parsed.origin !== issuer.origin) {
+      throw new ConfigError("OAUTH_REDIRECT_URI", `must be on PUBLIC_URL (${issuer.origin}), where Gatehouse serves it`);
+    }
     if (parsed.search || parsed.hash) throw new ConfigError("OAUTH_REDIRECT_URI", "must not contain a query or fragment");
     redirectUri = parsed.href;
   }
 
   const staticId = credential(env, "OAUTH_CLIENT_ID", false);
   const staticSecret = credential(env, "OAUTH_CLIENT_SECRET", false);
-  if (staticId && !staticSecret) throw new ConfigError("OAUTH_CLIENT_SECRET", "required when OAUTH_CLIENT_ID is set (the static client is confidential)");
+  if (staticId && !staticSecret) {
+    throw new ConfigError("OAUTH_CLIENT_SECRET", "required when OAUTH_CLIENT_ID is set (the static client is confidential)");
+  }
   if (staticSecret && !staticId) throw new ConfigError("OAUTH_CLIENT_ID", "required when OAUTH_CLIENT_SECRET is set");
   if (staticSecret && staticSecret.length < MIN_CLIENT_SECRET) {
-    throw new ConfigError("OAUTH_CLIENT_SECRET", `must be at least ${MIN_CLIENT_SECRET} characters (generate one: openssl rand -base64 32)`);
+    throw new ConfigError(
+      "OAUTH_CLIENT_SECRET",
+      `must be at least ${MIN_CLIENT_SECRET} characters (generate one: openssl rand -base64 32)`,
+    );
   }
 
   const cacheRaw = get(env, "OAUTH_TOKEN_CACHE_MS");

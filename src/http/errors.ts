@@ -11,6 +11,13 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
 }
 
 /** A JSON-RPC error carried with an HTTP status (transport-level refusals on the MCP endpoint). */
-export function rpcError(status: number, id: JsonRpcId | null, code: number, message: string, data?: unknown, headers?: HeadersInit): Response {
+export function rpcError(
+  status: number,
+  id: JsonRpcId | null,
+  code: number,
+  message: string,
+  data?: unknown,
+  headers?: HeadersInit,
+): Response {
   return json(failure(id, code, message, data), status, headers);
 }

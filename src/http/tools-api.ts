@@ -4,7 +4,7 @@
 import type { Handler, RequestContext } from "./pipeline.ts";
 import { json } from "./errors.ts";
 import { readBody } from "./body.ts";
-import type { Dispatcher, CallScope } from "../mcp/dispatcher.ts";
+import type { CallScope, Dispatcher } from "../mcp/dispatcher.ts";
 import type { Preflight } from "../mcp/middleware.ts";
 import { validate } from "../mcp/schema.ts";
 import { ErrorCode } from "../mcp/jsonrpc.ts";
@@ -33,14 +33,18 @@ export function createToolsApi(o: ToolsApiOptions): Handler {
   return async (request, ctx) => {
     const path = ctx.pathname;
     if (path === "/tools") {
-      if (request.method !== "GET") return json({ error: "method_not_allowed", error_description: "Use GET /tools" }, 405, { allow: "GET" });
+      if (request.method !== "GET") {
+        return json({ error: "method_not_allowed", error_description: "Use GET /tools" }, 405, { allow: "GET" });
+      }
       const tools = [...dispatcher.registry.tools.values()]
         .filter((t) => !t.definition.hideWhenUnauthorized || authorizeTool(t.definition, ctx.auth, o.scopeHierarchy).ok)
         .map((t) => t.listEntry);
       return json({ tools });
     }
     const name = decodeURIComponent(path.slice("/tools/".length));
-    if (request.method !== "POST") return json({ error: "method_not_allowed", error_description: `Use POST /tools/${name}` }, 405, { allow: "POST" });
+    if (request.method !== "POST") {
+      return json({ error: "method_not_allowed", error_description: `Use POST /tools/${name}` }, 405, { allow: "POST" });
+    }
     const tool = dispatcher.registry.tools.get(name);
     if (!tool) return json({ error: "not_found", error_description: `No tool named ${JSON.stringify(name)}` }, 404);
     ctx.tool = name;

@@ -24,7 +24,9 @@ export function authorizeTool(tool: ToolDefinition, auth: Identity | null, hiera
       return {
         ok: false,
         status: 403,
-        message: `Tool "${tool.name}" requires scope${tool.scopes.length > 1 ? "s" : ""} ${tool.scopes.join(" ")}; missing ${missing.join(" ")}`,
+        message: `Tool "${tool.name}" requires scope${tool.scopes.length > 1 ? "s" : ""} ${tool.scopes.join(" ")}; missing ${
+          missing.join(" ")
+        }`,
         scopes: tool.scopes,
         missing,
       };

@@ -21,12 +21,12 @@ import {
   clientSupportsTasks,
   createTaskEngine,
   isTaskHandoff,
-  type TaskHandoff,
   missingTasksCapability,
   type TaskEngine,
   type TaskExecutor,
-  TASKS_EXTENSION,
+  type TaskHandoff,
   taskOwner,
+  TASKS_EXTENSION,
   type TaskSettings,
   type ToolTaskOption,
 } from "./tasks.ts";
@@ -264,7 +264,9 @@ export function createDispatcher(o: DispatcherOptions) {
     } catch (error) {
       return endRound(unlessInputRequired(error), rounds, bind);
     }
-    if (result instanceof Promise) return result.then((r) => endRound(r, rounds, bind), (error) => endRound(unlessInputRequired(error), rounds, bind));
+    if (result instanceof Promise) {
+      return result.then((r) => endRound(r, rounds, bind), (error) => endRound(unlessInputRequired(error), rounds, bind));
+    }
     return endRound(result, rounds, bind);
   }
 
@@ -303,7 +305,12 @@ export function createDispatcher(o: DispatcherOptions) {
       return result;
     } finally {
       try {
-        o.onToolCall!({ tool: String(params.name), durationMs: performance.now() - start, isError, protocolVersion: scope.protocolVersion });
+        o.onToolCall!({
+          tool: String(params.name),
+          durationMs: performance.now() - start,
+          isError,
+          protocolVersion: scope.protocolVersion,
+        });
       } catch { /* a hook never breaks a call */ }
     }
   }
@@ -317,7 +324,12 @@ export function createDispatcher(o: DispatcherOptions) {
     if (!decision.ok) {
       // Clients that ignore the HTTP challenge still learn which scope is missing (FIELD-NOTES §2.10).
       return toolError(decision.message, {
-        _meta: { "gatehouse/authorization": { status: decision.status, ...("missing" in decision && { missingScopes: decision.missing, requiredScopes: decision.scopes }) } },
+        _meta: {
+          "gatehouse/authorization": {
+            status: decision.status,
+            ...("missing" in decision && { missingScopes: decision.missing, requiredScopes: decision.scopes }),
+          },
+        },
       });
     }
     const args = params.arguments ?? {};
@@ -329,7 +341,9 @@ export function createDispatcher(o: DispatcherOptions) {
     if (taskMode?.support === "required" && !asTask) throw missingTasksCapability(`Tool ${name}`);
     if (asTask && taskMode?.start === "call") return newTask(name, checked.value, scope, request, {}, 1);
     // 2025 revisions: no rounds and no tasks, so no hand-off to catch either (the common case, kept short).
-    if (!isStatelessEra(scope.protocolVersion)) return invokeTool(tool, checked.value, createHandlerContext(scope, request), true) as Outcome;
+    if (!isStatelessEra(scope.protocolVersion)) {
+      return invokeTool(tool, checked.value, createHandlerContext(scope, request), true) as Outcome;
+    }
     // The handler may hand the rest over with runAsTask(): the task starts with this call's answers.
     const started = (out: Invoked, rounds?: Rounds) =>
       isTaskHandoff(out) ? newTask(name, checked.value, scope, request, rounds?.answers ?? {}, rounds?.round ?? 1) : out;
@@ -339,7 +353,14 @@ export function createDispatcher(o: DispatcherOptions) {
     });
   }
 
-  function newTask(tool: string, args: unknown, scope: CallScope, request: JsonRpcRequest, answers: Record<string, unknown>, round: number) {
+  function newTask(
+    tool: string,
+    args: unknown,
+    scope: CallScope,
+    request: JsonRpcRequest,
+    answers: Record<string, unknown>,
+    round: number,
+  ) {
     return tasks!.create({
       owner: taskOwner(scope.http.auth),
       tool,
@@ -359,7 +380,9 @@ export function createDispatcher(o: DispatcherOptions) {
    * A synchronous handler of a tool without middleware is answered without any promise.
    */
   function invokeTool(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean): Invoked | Promise<Invoked> {
-    return tool.middlewares?.length ? invokeAfterMiddleware(tool, args, context, inlineHandoff) : runHandler(tool, args, context, inlineHandoff);
+    return tool.middlewares?.length
+      ? invokeAfterMiddleware(tool, args, context, inlineHandoff)
+      : runHandler(tool, args, context, inlineHandoff);
   }
 
   function runHandler(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean): Invoked | Promise<Invoked> {
@@ -375,7 +398,12 @@ export function createDispatcher(o: DispatcherOptions) {
     return checkToolResult(toCallToolResult(value, tool), tool);
   }
 
-  async function invokeAfterMiddleware(tool: ToolDefinition, args: unknown, context: HandlerContext, inlineHandoff: boolean): Promise<Invoked> {
+  async function invokeAfterMiddleware(
+    tool: ToolDefinition,
+    args: unknown,
+    context: HandlerContext,
+    inlineHandoff: boolean,
+  ): Promise<Invoked> {
     for (const m of tool.middlewares ?? []) {
       if (m.kind !== "requireAuth") continue;
       const verdict = await evaluateRequireAuth(m, context.auth, tool.name);
@@ -429,14 +457,21 @@ export function createDispatcher(o: DispatcherOptions) {
       },
       request: (method) => Promise.reject(new McpError(ErrorCode.InvalidRequest, `${method}: a task asks through inputRequests`)),
     };
-    const request: JsonRpcRequest = { jsonrpc: "2.0", id: record.requestId, method: "tools/call", params: { name: record.tool, arguments: record.arguments as Record<string, unknown> } };
+    const request: JsonRpcRequest = {
+      jsonrpc: "2.0",
+      id: record.requestId,
+      method: "tools/call",
+      params: { name: record.tool, arguments: record.arguments as Record<string, unknown> },
+    };
     const rounds: Rounds = { answers: { ...record.answers }, missing: {}, round: record.round };
     try {
       const out = await invokeTool(compiled.definition, record.arguments, createHandlerContext(scope, request, rounds), true);
       if (Object.keys(rounds.missing).length === 0) return { result: out as Record<string, unknown> };
     } catch (error) {
       if (!(error instanceof InputRequired)) {
-        if (error instanceof McpError) return { error: { code: error.code, message: error.message, ...(error.data !== undefined && { data: error.data }) } };
+        if (error instanceof McpError) {
+          return { error: { code: error.code, message: error.message, ...(error.data !== undefined && { data: error.data }) } };
+        }
         throw error;
       }
     }
@@ -450,7 +485,9 @@ export function createDispatcher(o: DispatcherOptions) {
         throw new McpError(ErrorCode.InternalError, `Tool ${name} declares an outputSchema but returned no structured content`);
       }
       const out = validate(tool.outputSchema, result.structuredContent);
-      if (!out.ok) throw new McpError(ErrorCode.InternalError, `Tool ${name} returned output that does not match its outputSchema: ${out.message}`);
+      if (!out.ok) {
+        throw new McpError(ErrorCode.InternalError, `Tool ${name} returned output that does not match its outputSchema: ${out.message}`);
+      }
     }
     return result as Record<string, unknown>;
   }
@@ -459,14 +496,22 @@ export function createDispatcher(o: DispatcherOptions) {
     const uri = requireString(params, "uri");
     const fixed = registry.resources.get(uri);
     if (fixed) {
-      return await withRounds(scope, request, `resources/read:${uri}`, async (context) =>
-        toReadResult(await fixed.read(uri, context), uri, fixed.mimeType));
+      return await withRounds(
+        scope,
+        request,
+        `resources/read:${uri}`,
+        async (context) => toReadResult(await fixed.read(uri, context), uri, fixed.mimeType),
+      );
     }
     for (const t of registry.templates) {
       const vars = t.match(uri);
       if (vars) {
-        return await withRounds(scope, request, `resources/read:${uri}`, async (context) =>
-          toReadResult(await t.definition.read(uri, vars, context), uri, t.definition.mimeType));
+        return await withRounds(
+          scope,
+          request,
+          `resources/read:${uri}`,
+          async (context) => toReadResult(await t.definition.read(uri, vars, context), uri, t.definition.mimeType),
+        );
       }
     }
     // 2026-07-28 answers an unknown resource with -32602; earlier revisions used -32002 (both carry the uri).
@@ -481,8 +526,12 @@ export function createDispatcher(o: DispatcherOptions) {
     const problem = checkPromptArguments(prompt, params.arguments);
     if (problem) throw new McpError(ErrorCode.InvalidParams, `Prompt ${name}: ${problem}`);
     const args = (params.arguments ?? {}) as Record<string, string>;
-    return await withRounds(scope, request, `prompts/get:${name}`, async (context) =>
-      toPromptResult(await prompt.get(args, context)) as Record<string, unknown>);
+    return await withRounds(
+      scope,
+      request,
+      `prompts/get:${name}`,
+      async (context) => toPromptResult(await prompt.get(args, context)) as Record<string, unknown>,
+    );
   }
 
   async function complete(params: Record<string, unknown>) {
@@ -560,7 +609,11 @@ export function createDispatcher(o: DispatcherOptions) {
   function fail(request: JsonRpcRequest, scope: CallScope, error: unknown): JsonRpcResponse {
     if (error instanceof McpError) return failure(request.id, error.code, error.message, error.data);
     // Never a stack trace on the wire; the message is for the operator's log only.
-    o.logger?.log("error", `${request.method} failed`, { error: messageOf(error), requestId: scope.http.requestId, ...(scope.http.tool && { tool: scope.http.tool }) });
+    o.logger?.log("error", `${request.method} failed`, {
+      error: messageOf(error),
+      requestId: scope.http.requestId,
+      ...(scope.http.tool && { tool: scope.http.tool }),
+    });
     return failure(request.id, ErrorCode.InternalError, "Internal error");
   }
 
@@ -603,7 +656,9 @@ const CACHEABLE = new Set([
 ]);
 
 /** A tool's task declaration, normalised: string shorthand means the task starts with the call. */
-function taskModeOf(option: ToolTaskOption | false | undefined): { support: "optional" | "required"; start: "call" | "handler" } | undefined {
+function taskModeOf(
+  option: ToolTaskOption | false | undefined,
+): { support: "optional" | "required"; start: "call" | "handler" } | undefined {
   if (!option) return undefined;
   if (typeof option === "string") return { support: option, start: "call" };
   return { support: option.support, start: option.start ?? "call" };

@@ -77,7 +77,10 @@ export function readModernEnvelope(request: JsonRpcRequest, headers: Headers): M
   const version = meta![META.protocolVersion];
   if (version !== header) return problem(ErrorCode.HeaderMismatch, "MCP-Protocol-Version header does not match _meta protocol version");
   if (typeof version !== "string" || !isSupported(version) || !isStatelessEra(version)) {
-    return problem(ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", { supported: MODERN_VERSIONS, requested: String(version) });
+    return problem(ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", {
+      supported: MODERN_VERSIONS,
+      requested: String(version),
+    });
   }
   const caps = meta![META.clientCapabilities];
   if (typeof caps !== "object" || caps === null || Array.isArray(caps)) {
@@ -85,7 +88,9 @@ export function readModernEnvelope(request: JsonRpcRequest, headers: Headers): M
   }
   const method = headers.get("mcp-method");
   if (method === null) return problem(ErrorCode.HeaderMismatch, "Missing Mcp-Method header");
-  if (method.trim() !== request.method) return problem(ErrorCode.HeaderMismatch, `Mcp-Method header does not match the body method ${JSON.stringify(request.method)}`);
+  if (method.trim() !== request.method) {
+    return problem(ErrorCode.HeaderMismatch, `Mcp-Method header does not match the body method ${JSON.stringify(request.method)}`);
+  }
   const source = NAME_SOURCE[request.method];
   const bodyName = source ? request.params?.[source] : undefined;
   if (typeof bodyName === "string") {
@@ -128,13 +133,27 @@ export function checkParamHeaders(
     const value = values[argument];
     if (value === undefined || value === null) {
       if (raw === null) continue;
-      return { status: 400, code: ErrorCode.HeaderMismatch, message: `Mcp-Param-${header} header sent but arguments.${argument} is absent`, id };
+      return {
+        status: 400,
+        code: ErrorCode.HeaderMismatch,
+        message: `Mcp-Param-${header} header sent but arguments.${argument} is absent`,
+        id,
+      };
     }
-    if (raw === null) return { status: 400, code: ErrorCode.HeaderMismatch, message: `Missing Mcp-Param-${header} header for arguments.${argument}`, id };
+    if (raw === null) {
+      return { status: 400, code: ErrorCode.HeaderMismatch, message: `Missing Mcp-Param-${header} header for arguments.${argument}`, id };
+    }
     const decoded = decodeHeaderValue(raw);
-    if (decoded === undefined) return { status: 400, code: ErrorCode.HeaderMismatch, message: `Mcp-Param-${header} is not valid base64`, id };
+    if (decoded === undefined) {
+      return { status: 400, code: ErrorCode.HeaderMismatch, message: `Mcp-Param-${header} is not valid base64`, id };
+    }
     if (decoded !== String(value)) {
-      return { status: 400, code: ErrorCode.HeaderMismatch, message: `Mcp-Param-${header} header does not match arguments.${argument}`, id };
+      return {
+        status: 400,
+        code: ErrorCode.HeaderMismatch,
+        message: `Mcp-Param-${header} header does not match arguments.${argument}`,
+        id,
+      };
     }
   }
   return undefined;

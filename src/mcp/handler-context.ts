@@ -44,7 +44,9 @@ function checkAnswer(method: string, key: string, answer: unknown): Record<strin
   if (typeof answer !== "object" || answer === null || Array.isArray(answer)) throw bad("result object");
   const a = answer as Record<string, unknown>;
   if (method === "elicitation/create" && !["accept", "decline", "cancel"].includes(a.action as string)) throw bad("ElicitResult");
-  if (method === "sampling/createMessage" && (typeof a.role !== "string" || typeof a.content !== "object")) throw bad("CreateMessageResult");
+  if (method === "sampling/createMessage" && (typeof a.role !== "string" || typeof a.content !== "object")) {
+    throw bad("CreateMessageResult");
+  }
   if (method === "roots/list" && !Array.isArray(a.roots)) throw bad("ListRootsResult");
   return a;
 }
@@ -53,9 +55,14 @@ function checkAnswer(method: string, key: string, answer: unknown): Record<strin
 function checkedContent(answer: ElicitResult, check: JsonSchemaValidator): ElicitResult {
   if (answer.action !== "accept") return answer;
   const content = answer.content;
-  const problems = typeof content === "object" && content !== null && !Array.isArray(content) ? check(content) : ["content: expected object"];
+  const problems = typeof content === "object" && content !== null && !Array.isArray(content)
+    ? check(content)
+    : ["content: expected object"];
   if (problems.length) {
-    throw new McpError(ErrorCode.InvalidParams, `The client's elicitation answer does not match the requested schema: ${problems.join("; ")}`);
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `The client's elicitation answer does not match the requested schema: ${problems.join("; ")}`,
+    );
   }
   return answer;
 }

@@ -9,7 +9,14 @@ type Check = (value: unknown, path: string, out: string[]) => void;
 type Schema = boolean | Record<string, unknown>;
 
 /** Assertions this validator does not implement: a schema using one is refused, never half-checked. */
-const UNSUPPORTED = new Set(["unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor"]);
+const UNSUPPORTED = new Set([
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "$dynamicRef",
+  "$dynamicAnchor",
+  "$recursiveRef",
+  "$recursiveAnchor",
+]);
 
 const TYPES = new Set(["object", "array", "string", "number", "integer", "boolean", "null"]);
 
@@ -44,7 +51,9 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
   let steps = 0;
 
   const resolve = (ref: string, at: string): Check => {
-    if (!ref.startsWith("#")) throw new TypeError(`${at}: $ref ${JSON.stringify(ref)} is not supported (only references inside the schema, "#/…")`);
+    if (!ref.startsWith("#")) {
+      throw new TypeError(`${at}: $ref ${JSON.stringify(ref)} is not supported (only references inside the schema, "#/…")`);
+    }
     const known = compiled.get(ref);
     if (known) return known;
     // Registered before its target is compiled, so a recursive schema refers to itself without looping.
@@ -62,7 +71,9 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
     const k = s as Record<string, unknown>;
     // Anything else not handled below (title, format, x-… vendor keywords) describes and is not checked.
     for (const key of Object.keys(k)) {
-      if (UNSUPPORTED.has(key)) throw new TypeError(`${at}: the JSON Schema keyword "${key}" is not supported; use a zod schema or leave it out`);
+      if (UNSUPPORTED.has(key)) {
+        throw new TypeError(`${at}: the JSON Schema keyword "${key}" is not supported; use a zod schema or leave it out`);
+      }
     }
     // A nested $id starts a new base for the references under it, which `#…` here would misread.
     if (at !== "#" && k.$id !== undefined) throw new TypeError(`${at}: a nested "$id" is not supported (references resolve from the root)`);
@@ -132,14 +143,14 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
       if (!Array.isArray(tuple)) throw new TypeError(`${at}/prefixItems: must be an array of schemas`);
       const each = tuple.map((t, i) => compileAt(t, `${at}/prefixItems/${i}`));
       checks.push((v, p, out) => {
-        if (Array.isArray(v)) for (let i = 0; i < Math.min(v.length, each.length); i++) each[i](v[i], join(p, i), out);
+        if (Array.isArray(v)) { for (let i = 0; i < Math.min(v.length, each.length); i++) each[i](v[i], join(p, i), out); }
       });
     }
     if (rest !== undefined) {
       const item = compileAt(rest, `${at}/items`);
       const from = Array.isArray(tuple) ? tuple.length : 0;
       checks.push((v, p, out) => {
-        if (Array.isArray(v)) for (let i = from; i < v.length && out.length < MAX_PROBLEMS; i++) item(v[i], join(p, i), out);
+        if (Array.isArray(v)) { for (let i = from; i < v.length && out.length < MAX_PROBLEMS; i++) item(v[i], join(p, i), out); }
       });
     }
     sizeChecks(k, at, checks, "Items", (v) => (Array.isArray(v) ? v.length : undefined), "items");
@@ -179,7 +190,7 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
     if (k.required !== undefined) {
       const required = strings(k.required, `${at}/required`);
       checks.push((v, p, out) => {
-        if (isObject(v)) for (const name of required) if (!Object.hasOwn(v, name)) out.push(`${label(join(p, name))}: required`);
+        if (isObject(v)) { for (const name of required) if (!Object.hasOwn(v, name)) out.push(`${label(join(p, name))}: required`); }
       });
     }
     if (props.size || patterns.length || additional) {
@@ -207,13 +218,19 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
     if (k.propertyNames !== undefined) {
       const names = compileAt(k.propertyNames, `${at}/propertyNames`);
       checks.push((v, p, out) => {
-        if (isObject(v)) for (const name of Object.keys(v)) if (!passes(names, name)) out.push(`${label(join(p, name))}: is not an allowed property name`);
+        if (isObject(v)) {
+          for (const name of Object.keys(v)) {
+            if (!passes(names, name)) out.push(`${label(join(p, name))}: is not an allowed property name`);
+          }
+        }
       });
     }
     sizeChecks(k, at, checks, "Properties", (v) => (isObject(v) ? Object.keys(v).length : undefined), "properties");
     // Draft-07 `dependencies` holds both kinds 2019-09 split into dependentRequired and dependentSchemas.
     const dependencies = { ...(k.dependencies === undefined ? {} : record(k.dependencies, `${at}/dependencies`)) };
-    for (const [name, d] of Object.entries(k.dependentRequired === undefined ? {} : record(k.dependentRequired, `${at}/dependentRequired`))) {
+    for (
+      const [name, d] of Object.entries(k.dependentRequired === undefined ? {} : record(k.dependentRequired, `${at}/dependentRequired`))
+    ) {
       dependencies[name] = strings(d, `${at}/dependentRequired/${name}`);
     }
     Object.assign(dependencies, k.dependentSchemas === undefined ? {} : record(k.dependentSchemas, `${at}/dependentSchemas`));
@@ -222,7 +239,9 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
         const needed = strings(d, `${at}/dependentRequired/${name}`);
         checks.push((v, p, out) => {
           if (isObject(v) && Object.hasOwn(v, name)) {
-            for (const other of needed) if (!Object.hasOwn(v, other)) out.push(`${label(join(p, other))}: required when ${name} is present`);
+            for (const other of needed) {
+              if (!Object.hasOwn(v, other)) out.push(`${label(join(p, other))}: required when ${name} is present`);
+            }
           }
         });
       } else {
@@ -295,14 +314,23 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Js
 }
 
 /** `min<Name>`/`max<Name>` (Length, Items, Properties): a count of the value, where `measure` applies, against a bound. */
-function sizeChecks(k: Record<string, unknown>, at: string, checks: Check[], name: string, measure: (v: unknown) => number | undefined, unit: string) {
+function sizeChecks(
+  k: Record<string, unknown>,
+  at: string,
+  checks: Check[],
+  name: string,
+  measure: (v: unknown) => number | undefined,
+  unit: string,
+) {
   for (const least of [true, false]) {
     const key = `${least ? "min" : "max"}${name}`;
     if (k[key] === undefined) continue;
     const bound = count(k[key], `${at}/${key}`);
     checks.push((v, p, out) => {
       const n = measure(v);
-      if (n !== undefined && (least ? n < bound : n > bound)) out.push(`${label(p)}: must have ${least ? "at least" : "at most"} ${bound} ${unit}`);
+      if (n !== undefined && (least ? n < bound : n > bound)) {
+        out.push(`${label(p)}: must have ${least ? "at least" : "at most"} ${bound} ${unit}`);
+      }
     });
   }
 }
@@ -313,7 +341,8 @@ function typeCheck(type: unknown, at: string): Check {
     throw new TypeError(`${at}/type: must be one of ${[...TYPES].join(", ")} (or an array of them)`);
   }
   const names = types as string[];
-  return (v, p, out) => void (!names.some((t) => isType(v, t)) && out.push(`${label(p)}: expected ${names.join(" or ")}, got ${typeName(v)}`));
+  return (v, p, out) =>
+    void (!names.some((t) => isType(v, t)) && out.push(`${label(p)}: expected ${names.join(" or ")}, got ${typeName(v)}`));
 }
 
 function isType(v: unknown, type: string): boolean {
@@ -362,7 +391,8 @@ function equal(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => equal(x, (b as unknown[])[i]));
   const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((key) => Object.hasOwn(b, key) && equal((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return ka.length === kb.length &&
+    ka.every((key) => Object.hasOwn(b, key) && equal((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 function canonical(v: unknown): string {
@@ -390,7 +420,9 @@ function pointer(root: Schema, ref: string, at: string): unknown {
   let node: unknown = root;
   for (const raw of ref.slice(2).split("/")) {
     const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) throw new TypeError(`${at}: $ref ${JSON.stringify(ref)} points at nothing`);
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) {
+      throw new TypeError(`${at}: $ref ${JSON.stringify(ref)} points at nothing`);
+    }
     node = (node as Record<string, unknown>)[key];
   }
   return node;

@@ -119,8 +119,7 @@ export function isResponse(m: JsonRpcMessage): m is JsonRpcResponse {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isId = (v: unknown): v is JsonRpcId =>
-  (typeof v === "string") || (typeof v === "number" && Number.isFinite(v));
+const isId = (v: unknown): v is JsonRpcId => (typeof v === "string") || (typeof v === "number" && Number.isFinite(v));
 
 /**
  * Validates one decoded value as a JSON-RPC message. Returns the message, or a failure to send

@@ -68,7 +68,10 @@ export function createPreflight(options: { store: KV; resourceMetadataUrl?: stri
   const limiterFor = (tool: string, rule: ToolRateLimit) => {
     let l = limiters.get(rule);
     if (!l) {
-      l = bucketLimiter({ store: options.store, rps: rule.rps, burst: rule.burst, protectedPaths: () => true }, `tool-${tool.replace(/[^a-z0-9_-]/gi, "_")}`);
+      l = bucketLimiter(
+        { store: options.store, rps: rule.rps, burst: rule.burst, protectedPaths: () => true },
+        `tool-${tool.replace(/[^a-z0-9_-]/gi, "_")}`,
+      );
       limiters.set(rule, l);
     }
     return l;
@@ -79,7 +82,12 @@ export function createPreflight(options: { store: KV; resourceMetadataUrl?: stri
     const decision = authorizeTool(tool, ctx.auth, options.scopeHierarchy);
     if (!decision.ok) {
       if (decision.status === 401) return unauthorizedResponse({ ok: false, description: decision.message }, { resourceMetadataUrl });
-      return insufficientScopeResponse({ scopes: decision.scopes ?? [], missing: decision.missing, resourceMetadataUrl, description: decision.message });
+      return insufficientScopeResponse({
+        scopes: decision.scopes ?? [],
+        missing: decision.missing,
+        resourceMetadataUrl,
+        description: decision.message,
+      });
     }
     // Most tools have no middleware and no cost: nothing to await.
     if (!tool.middlewares?.length && !(tool.cost !== undefined && tool.cost > 1 && ctx.charge)) return undefined;

@@ -38,7 +38,8 @@ export const LATEST_SESSION_VERSION: ProtocolVersion = "2025-11-25";
 export const DEFAULT_VERSION: ProtocolVersion = "2025-03-26";
 
 /** Four string comparisons: cheaper than hashing a header value that is a fresh string on every request. */
-export const isSupported = (v: unknown): v is ProtocolVersion => typeof v === "string" && (SUPPORTED_VERSIONS as readonly string[]).includes(v);
+export const isSupported = (v: unknown): v is ProtocolVersion =>
+  typeof v === "string" && (SUPPORTED_VERSIONS as readonly string[]).includes(v);
 
 /** 2026-07-28 and later: every request stands alone (no initialize, version and capabilities in `_meta`). */
 export const isStatelessEra = (v: string) => v >= "2026-07-28";

@@ -1,13 +1,8 @@
 /**
  * @module The server's definitions compiled once: tool, resource, template and prompt tables plus their list pages.
  */
-import { compileTool, type CompiledTool, type ToolDefinition } from "./tools.ts";
-import {
-  compileTemplate,
-  describe,
-  type ResourceDefinition,
-  type ResourceTemplateDefinition,
-} from "./resources.ts";
+import { type CompiledTool, compileTool, type ToolDefinition } from "./tools.ts";
+import { compileTemplate, describe, type ResourceDefinition, type ResourceTemplateDefinition } from "./resources.ts";
 import { type PromptDefinition, promptListEntry } from "./prompts.ts";
 
 export interface CompiledTemplate {

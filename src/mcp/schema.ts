@@ -23,7 +23,10 @@ export function toJsonSchema(schema: SchemaLike, io: "input" | "output"): Record
     plainValidator(schema); // compiled now, so a schema it cannot enforce fails at definition time
     return schema;
   }
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   if (json.type !== "object") {
     throw new TypeError(`A tool ${io} schema must describe an object (got ${JSON.stringify(json.type)})`);
   }

@@ -152,19 +152,31 @@ interface CompiledSkill {
 }
 
 /** A catalog entry: `{ uri, frontmatter, resources: [{ uri, digest, size }] }`. */
-export type SkillEntry = { uri: string; frontmatter: Record<string, unknown>; resources: Array<{ uri: string; digest: string; size: number }> };
+export type SkillEntry = {
+  uri: string;
+  frontmatter: Record<string, unknown>;
+  resources: Array<{ uri: string; digest: string; size: number }>;
+};
 
 /** Checks and compiles the definitions once, at start-up; throws on a bad name, path or duplicate. */
 export function compileSkills(defs: readonly SkillDefinition[]) {
   const enc = new TextEncoder();
   const skills: CompiledSkill[] = defs.map((d) => {
-    if (!NAME.test(d.name)) throw new TypeError(`Skill name ${JSON.stringify(d.name)}: 1-64 lowercase letters, digits and single hyphens, not starting or ending with one`);
+    if (!NAME.test(d.name)) {
+      throw new TypeError(
+        `Skill name ${JSON.stringify(d.name)}: 1-64 lowercase letters, digits and single hyphens, not starting or ending with one`,
+      );
+    }
     if (!d.description) throw new TypeError(`Skill ${d.name} needs a description`);
     const prefix = (d.path ?? "").split("/").filter(Boolean);
-    if (prefix.some((s) => !SEGMENT.test(s))) throw new TypeError(`Skill ${d.name}: path ${JSON.stringify(d.path)} has a segment that is not URI-safe`);
+    if (prefix.some((s) => !SEGMENT.test(s))) {
+      throw new TypeError(`Skill ${d.name}: path ${JSON.stringify(d.path)} has a segment that is not URI-safe`);
+    }
     const root = `skill://${[...prefix, d.name].join("/")}`;
     const frontmatter = { name: d.name, description: d.description, ...d.frontmatter };
-    if (frontmatter.name !== d.name || frontmatter.description !== d.description) throw new TypeError(`Skill ${d.name}: set name and description outside frontmatter`);
+    if (frontmatter.name !== d.name || frontmatter.description !== d.description) {
+      throw new TypeError(`Skill ${d.name}: set name and description outside frontmatter`);
+    }
     const manifest = `---\n${renderFrontmatter(frontmatter)}\n---\n\n${d.instructions.trim()}\n`;
     const files: CompiledFile[] = [{ uri: `${root}/SKILL.md`, bytes: enc.encode(manifest), mimeType: "text/markdown", text: manifest }];
     for (const f of d.files ?? []) {
@@ -195,7 +207,9 @@ export function compileSkills(defs: readonly SkillDefinition[]) {
       ...(f.uri === s.uri && { description: String(s.frontmatter.description) }),
       mimeType: f.mimeType,
       size: f.bytes.length,
-      read: (uri) => (f.text !== undefined ? { uri, mimeType: f.mimeType, text: f.text } : { uri, mimeType: f.mimeType, blob: toBase64(f.bytes) }),
+      read: (
+        uri,
+      ) => (f.text !== undefined ? { uri, mimeType: f.mimeType, text: f.text } : { uri, mimeType: f.mimeType, blob: toBase64(f.bytes) }),
     }))
   );
 

@@ -42,7 +42,14 @@ export async function serveStdio(dispatcher: Dispatcher, hub: Hub, channel: Stdi
   };
   const ctx: RequestContext = { url: new URL("stdio:/"), pathname: "/", requestId: "stdio", info: {}, auth: null, resolvedHeaders: {} };
   const removeListener = hub.add({
-    filter: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true, get resourceSubscriptions() { return session.subscriptions; } },
+    filter: {
+      toolsListChanged: true,
+      promptsListChanged: true,
+      resourcesListChanged: true,
+      get resourceSubscriptions() {
+        return session.subscriptions;
+      },
+    },
     send: (method, params) => void send({ jsonrpc: "2.0", method, params }),
   });
 
@@ -54,7 +61,12 @@ export async function serveStdio(dispatcher: Dispatcher, hub: Hub, channel: Stdi
     let logLevel = session.logLevel;
     if (modernVersion !== undefined) {
       if (typeof modernVersion !== "string" || !isSupported(modernVersion) || !isStatelessEra(modernVersion)) {
-        return send(failure(req.id, ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", { supported: MODERN_VERSIONS, requested: String(modernVersion) }));
+        return send(
+          failure(req.id, ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", {
+            supported: MODERN_VERSIONS,
+            requested: String(modernVersion),
+          }),
+        );
       }
       const caps = meta?.[META.clientCapabilities];
       if (typeof caps !== "object" || caps === null) {

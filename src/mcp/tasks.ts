@@ -157,7 +157,12 @@ export type TaskOutcome =
   | { error: TaskError };
 
 /** Runs a task's handler once, from the top, with the answers in the record (supplied by the dispatcher). */
-export type TaskExecutor = (record: TaskRecord, http: RequestContext, signal: AbortSignal, setStatusMessage: (m: string) => void) => Promise<TaskOutcome>;
+export type TaskExecutor = (
+  record: TaskRecord,
+  http: RequestContext,
+  signal: AbortSignal,
+  setStatusMessage: (m: string) => void,
+) => Promise<TaskOutcome>;
 
 /** A listener for `notifications/tasks` (a 2026-07-28 `subscriptions/listen` stream). */
 export interface TaskListener {
@@ -296,7 +301,10 @@ export function createTaskEngine(o: TaskEngineOptions) {
    * Atomic read-modify-write of a live task; `fn` returns undefined to leave it as it is. The
    * store entry expires with the task (`expiresAt` never changes after creation).
    */
-  async function change(r: Pick<TaskRecord, "taskId" | "expiresAt">, fn: (c: TaskRecord) => TaskRecord | undefined): Promise<{ record?: TaskRecord; changed: boolean }> {
+  async function change(
+    r: Pick<TaskRecord, "taskId" | "expiresAt">,
+    fn: (c: TaskRecord) => TaskRecord | undefined,
+  ): Promise<{ record?: TaskRecord; changed: boolean }> {
     let changed = false;
     const record = await store.update<TaskRecord>(key(r.taskId), (current) => {
       changed = false;
@@ -321,10 +329,20 @@ export function createTaskEngine(o: TaskEngineOptions) {
     if (!r || r.owner !== owner || r.expiresAt <= Date.now()) throw unknownTask();
     if (r.status === "working" && r.leaseUntil !== undefined && r.leaseUntil < Date.now()) {
       // Its instance stopped renewing the lease: the run is lost, and we say so rather than spin forever.
-      const lost = await change(r, (c) =>
-        c.status === "working" && c.runId === r.runId
-          ? { ...c, status: "failed", error: { code: ErrorCode.InternalError, message: "The server instance running this task stopped before it finished" }, runId: undefined, leaseUntil: undefined, lastUpdatedAt: Date.now() }
-          : undefined);
+      const lost = await change(
+        r,
+        (c) =>
+          c.status === "working" && c.runId === r.runId
+            ? {
+              ...c,
+              status: "failed",
+              error: { code: ErrorCode.InternalError, message: "The server instance running this task stopped before it finished" },
+              runId: undefined,
+              leaseUntil: undefined,
+              lastUpdatedAt: Date.now(),
+            }
+            : undefined,
+      );
       if (lost.changed && lost.record) publish(lost.record);
       return lost.record ?? r;
     }
@@ -339,15 +357,20 @@ export function createTaskEngine(o: TaskEngineOptions) {
     const heartbeat = setInterval(async () => {
       try {
         const now = Date.now();
-        const { record: current } = await change(record, (c) =>
-          c.runId === runId && c.status === "working" ? { ...c, leaseUntil: now + leaseMs } : undefined);
+        const { record: current } = await change(
+          record,
+          (c) => c.runId === runId && c.status === "working" ? { ...c, leaseUntil: now + leaseMs } : undefined,
+        );
         if (!current || current.runId !== runId || current.status !== "working" || current.expiresAt <= now) controller.abort();
       } catch { /* the store is down: keep running, the next beat tries again */ }
     }, heartbeatMs);
     // The heartbeat must not hold the process open at shutdown.
     (heartbeat as { unref?: () => void }).unref?.();
     const setStatusMessage = (message: string) => {
-      void change(record, (c) => c.runId === runId && c.status === "working" ? { ...c, statusMessage: message, lastUpdatedAt: Date.now() } : undefined)
+      void change(
+        record,
+        (c) => c.runId === runId && c.status === "working" ? { ...c, statusMessage: message, lastUpdatedAt: Date.now() } : undefined,
+      )
         .then((x) => x.changed && x.record && publish(x.record)).catch(() => {});
     };
     const done = (async () => {
@@ -435,10 +458,13 @@ export function createTaskEngine(o: TaskEngineOptions) {
     /** Cancels a live task (idempotent: a terminal task stays as it is). */
     async cancel(owner: string, taskId: string): Promise<void> {
       const found = await read(owner, taskId);
-      const { record, changed } = await change(found, (c) =>
-        c.owner === owner && !TERMINAL.has(c.status)
-          ? { ...c, status: "cancelled", inputRequests: undefined, runId: undefined, leaseUntil: undefined, lastUpdatedAt: Date.now() }
-          : undefined);
+      const { record, changed } = await change(
+        found,
+        (c) =>
+          c.owner === owner && !TERMINAL.has(c.status)
+            ? { ...c, status: "cancelled", inputRequests: undefined, runId: undefined, leaseUntil: undefined, lastUpdatedAt: Date.now() }
+            : undefined,
+      );
       running.get(taskId)?.abort();
       if (changed && record) publish(record);
     },

@@ -81,7 +81,6 @@ export interface CallToolResult {
   [key: string]: unknown;
 }
 
-
 type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, unknown>;
 
 /** What a handler may return: a full CallToolResult, a string (one text block), structured data, or `runAsTask(work)`. */

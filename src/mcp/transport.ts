@@ -19,7 +19,7 @@ import {
 } from "./jsonrpc.ts";
 import { allowsBatches, DEFAULT_VERSION, isSupported, SUPPORTED_VERSIONS } from "./protocol.ts";
 import type { CallScope, Dispatcher } from "./dispatcher.ts";
-import type { Sessions, SessionRuntime } from "./session.ts";
+import type { SessionRuntime, Sessions } from "./session.ts";
 import type { Hub, SubscriptionFilter } from "./hub.ts";
 import { SseStream } from "./sse.ts";
 import { checkParamHeaders, isModernMessage, META, type ModernEnvelope, readModernEnvelope } from "./envelope.ts";
@@ -118,9 +118,11 @@ export function createTransport(o: TransportOptions): Handler {
       case "DELETE":
         return del(request, ctx);
       default:
-        return Promise.resolve(json({ error: "method_not_allowed", error_description: "Use POST, GET or DELETE on the MCP endpoint" }, 405, {
-          allow: "GET, POST, DELETE",
-        }));
+        return Promise.resolve(
+          json({ error: "method_not_allowed", error_description: "Use POST, GET or DELETE on the MCP endpoint" }, 405, {
+            allow: "GET, POST, DELETE",
+          }),
+        );
     }
   };
 
@@ -188,7 +190,9 @@ export function createTransport(o: TransportOptions): Handler {
     if (message.method === "tools/call") {
       ctx.tool = String(message.params?.name);
       const tool = dispatcher.registry.tools.get(ctx.tool);
-      const problem = tool?.headerParams.length ? checkParamHeaders(tool.headerParams, message.params?.arguments, request.headers, message.id) : undefined;
+      const problem = tool?.headerParams.length
+        ? checkParamHeaders(tool.headerParams, message.params?.arguments, request.headers, message.id)
+        : undefined;
       if (problem) return rpcError(problem.status, problem.id, problem.code, problem.message);
       const checked = tool && o.preflight(tool.definition, request, ctx);
       if (checked instanceof Promise) return checked.then((refusal) => refusal ?? runModern(message, request, ctx, accept, envelope));
@@ -232,11 +236,19 @@ export function createTransport(o: TransportOptions): Handler {
    * or an asynchronous preflight nothing here waits, and each async frame costs a promise and a
    * resumption (measured on Bun).
    */
-  function postSingle(message: JsonRpcMessage, headerVersion: string | undefined, request: Request, ctx: RequestContext, accept: Accepts): Response | Promise<Response> {
+  function postSingle(
+    message: JsonRpcMessage,
+    headerVersion: string | undefined,
+    request: Request,
+    ctx: RequestContext,
+    accept: Accepts,
+  ): Response | Promise<Response> {
     if (isRequest(message) && message.method === "initialize") return runInitialize(message, ctx, accept);
     const pendingSession = findSession(request, ctx);
     if (pendingSession === undefined) return postInSession(undefined, message, headerVersion, request, ctx, accept);
-    return pendingSession.then((found) => found instanceof Response ? found : postInSession(found, message, headerVersion, request, ctx, accept));
+    return pendingSession.then((found) =>
+      found instanceof Response ? found : postInSession(found, message, headerVersion, request, ctx, accept)
+    );
   }
 
   /** The rest of `postSingle` once the session (if any) is known. */
@@ -302,14 +314,25 @@ export function createTransport(o: TransportOptions): Handler {
     }
     const responses: JsonRpcResponse[] = invalid.map(({ jsonrpc, id, error }) => ({ jsonrpc, id, error }));
     for (const req of requests) {
-      const init = { protocolVersion: version, clientCapabilities: session?.record.clientCapabilities ?? {}, logLevel: session?.record.logLevel, owner, session, modern: false };
+      const init = {
+        protocolVersion: version,
+        clientCapabilities: session?.record.clientCapabilities ?? {},
+        logLevel: session?.record.logLevel,
+        owner,
+        session,
+        modern: false,
+      };
       responses.push(await dispatchFlight(req, owner, (signal) => makeScope(ctx, init, () => false, signal)));
     }
     return json(responses);
   }
 
   async function runInitialize(req: JsonRpcRequest, ctx: RequestContext, accept: Accepts) {
-    const scope = makeScope(ctx, { protocolVersion: DEFAULT_VERSION, clientCapabilities: {}, owner: ownerOf(ctx), modern: false }, () => false);
+    const scope = makeScope(
+      ctx,
+      { protocolVersion: DEFAULT_VERSION, clientCapabilities: {}, owner: ownerOf(ctx), modern: false },
+      () => false,
+    );
     const response = await dispatcher.dispatch(req, scope);
     const headers = new Headers();
     if ("result" in response && sessions) {
@@ -318,7 +341,9 @@ export function createTransport(o: TransportOptions): Handler {
       await sessions.create({
         id,
         protocolVersion: String(response.result.protocolVersion),
-        clientCapabilities: (typeof params.capabilities === "object" && params.capabilities) ? params.capabilities as Record<string, unknown> : {},
+        clientCapabilities: (typeof params.capabilities === "object" && params.capabilities)
+          ? params.capabilities as Record<string, unknown>
+          : {},
         clientInfo: params.clientInfo as Record<string, unknown> | undefined,
         subscriptions: [],
         owner: callerOf(ctx),
@@ -439,12 +464,16 @@ export function createTransport(o: TransportOptions): Handler {
     };
     // Tasks extension: `taskIds` asks for `notifications/tasks`; only the caller's own tasks are ever sent.
     const taskIds = dispatcher.tasks && Array.isArray((r as { taskIds?: unknown }).taskIds)
-      ? ((r as { taskIds: unknown[] }).taskIds).filter((t): t is string => typeof t === "string")
+      ? (r as { taskIds: unknown[] }).taskIds.filter((t): t is string => typeof t === "string")
       : undefined;
     if (taskIds) (honoured as Record<string, unknown>).taskIds = taskIds;
     const stream = new SseStream(randomToken(12));
     const subscription = { [META.subscriptionId]: req.id };
-    stream.send({ jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged", params: { notifications: honoured, _meta: subscription } });
+    stream.send({
+      jsonrpc: "2.0",
+      method: "notifications/subscriptions/acknowledged",
+      params: { notifications: honoured, _meta: subscription },
+    });
     const removeHub = hub.add({
       filter: honoured,
       send: (method, params) => stream.send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscription } }),
@@ -488,9 +517,16 @@ export function createTransport(o: TransportOptions): Handler {
       return entry.stream.attach(lastEventId, { prime: true });
     }
     if (!found) {
-      return json({ error: "method_not_allowed", error_description: "A GET stream needs an Mcp-Session-Id (2026-07-28 clients use subscriptions/listen)" }, 405, {
-        allow: "POST, DELETE",
-      });
+      return json(
+        {
+          error: "method_not_allowed",
+          error_description: "A GET stream needs an Mcp-Session-Id (2026-07-28 clients use subscriptions/listen)",
+        },
+        405,
+        {
+          allow: "POST, DELETE",
+        },
+      );
     }
     const session = found;
     session.getStream?.close();
@@ -640,7 +676,13 @@ class Call extends LazySignal implements Flight {
   #inflight: Inflight;
   #done: (response: JsonRpcResponse) => void;
   #settled: boolean;
-  constructor(id: JsonRpcRequest["id"], owner: string, inflight: Inflight, disconnect: Request | undefined, done: (response: JsonRpcResponse) => void) {
+  constructor(
+    id: JsonRpcRequest["id"],
+    owner: string,
+    inflight: Inflight,
+    disconnect: Request | undefined,
+    done: (response: JsonRpcResponse) => void,
+  ) {
     super();
     this.deadline = 0;
     this.started = 0;

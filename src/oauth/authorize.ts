@@ -7,7 +7,7 @@ import { randomId, randomToken } from "../crypto/random.ts";
 import { findClient, resolveRedirectUri } from "./clients.ts";
 import { browserBinding, browserCookie, consentPage, readBrowserSecret } from "./consent.ts";
 import { param, readForm, repeatedParameter } from "./form.ts";
-import { pkceProblem, createPkcePair } from "./pkce.ts";
+import { createPkcePair, pkceProblem } from "./pkce.ts";
 import { errorPage, redirectToClient } from "./responses.ts";
 import { KEYS, normalizeResource, type OAuthSettings } from "./settings.ts";
 import { type Provider, upstreamAuthorizeUrl } from "./upstream.ts";
@@ -56,7 +56,11 @@ export async function handleAuthorizeGet(s: OAuthSettings, request: Request, url
 
   const state = param(q, "state");
   const fail = (error: string, description: string) =>
-    redirectToClient(redirect.uri, { error, error_description: description, state: state && state.length <= MAX_STATE_LENGTH ? state : undefined }, s.issuer);
+    redirectToClient(redirect.uri, {
+      error,
+      error_description: description,
+      state: state && state.length <= MAX_STATE_LENGTH ? state : undefined,
+    }, s.issuer);
   if (state !== undefined && state.length > MAX_STATE_LENGTH) return fail("invalid_request", "state is too long");
   if (param(q, "response_type") !== "code") return fail("unsupported_response_type", "Only response_type=code is supported");
   const pkce = pkceProblem(param(q, "code_challenge"), param(q, "code_challenge_method"));
@@ -77,7 +81,13 @@ export async function handleAuthorizeGet(s: OAuthSettings, request: Request, url
   let user: PendingAuthorization["user"];
   const returnTo = `${s.issuer}/authorize${url.search}`;
   if (s.ownLogin) {
-    const answer = await askApp(s.ownLogin, request, { phase: "authorize", returnTo, clientId: client.clientId, clientName: client.name, scopes });
+    const answer = await askApp(s.ownLogin, request, {
+      phase: "authorize",
+      returnTo,
+      clientId: client.clientId,
+      clientName: client.name,
+      scopes,
+    });
     if (answer.kind === "response") return answer.response;
     if (answer.kind === "refused") return fail("access_denied", "The sign-in was refused");
     if (answer.kind === "error") return fail("server_error", "The sign-in could not be completed");
@@ -144,8 +154,11 @@ export async function handleAuthorizePost(s: OAuthSettings, request: Request): P
   if (!consentId || !csrf || (decision !== "approve" && decision !== "deny")) {
     return errorPage(400, "invalid_request", "The consent form is incomplete");
   }
-  if (consentId.length > 64) return errorPage(400, "invalid_request", "This consent request has expired; start again from your application");
-  const expired = () => errorPage(400, "invalid_request", "This consent request has expired or was already answered; start again from your application");
+  if (consentId.length > 64) {
+    return errorPage(400, "invalid_request", "This consent request has expired; start again from your application");
+  }
+  const expired = () =>
+    errorPage(400, "invalid_request", "This consent request has expired or was already answered; start again from your application");
   const pending = await s.store.get<PendingAuthorization>(KEYS.consent(consentId));
   if (!pending) return expired();
   // Checked before the consent is used up, so another browser cannot cancel this user's login.
@@ -158,14 +171,22 @@ export async function handleAuthorizePost(s: OAuthSettings, request: Request): P
   if (!(await s.store.take<PendingAuthorization>(KEYS.consent(consentId)))) return expired();
 
   if (decision === "deny") {
-    return redirectToClient(pending.redirectUri, { error: "access_denied", error_description: "The user denied the request", state: pending.state }, s.issuer);
+    return redirectToClient(pending.redirectUri, {
+      error: "access_denied",
+      error_description: "The user denied the request",
+      state: pending.state,
+    }, s.issuer);
   }
   if (s.ownLogin) return await completeOwnLogin(s, s.ownLogin, request, pending);
   let provider;
   try {
     provider = await s.provider();
   } catch {
-    return redirectToClient(pending.redirectUri, { error: "temporarily_unavailable", error_description: "The identity provider is not reachable", state: pending.state }, s.issuer);
+    return redirectToClient(pending.redirectUri, {
+      error: "temporarily_unavailable",
+      error_description: "The identity provider is not reachable",
+      state: pending.state,
+    }, s.issuer);
   }
   // The upstream state exists only from here: after consent, right before the redirect (MCP
   // security best practices, "OAuth state parameter"). CSPRNG, stored by hash, single-use, short TTL.

@@ -17,7 +17,9 @@ export async function handleProviderCallback(s: OAuthSettings, request: Request,
   const q = url.searchParams;
   if (repeatedParameter(q)) return errorPage(400, "invalid_request", "A parameter was given more than once");
   const state = param(q, "state");
-  if (!state || state.length > 256) return errorPage(400, "invalid_request", "The sign-in response has no valid state; start again from your application");
+  if (!state || state.length > 256) {
+    return errorPage(400, "invalid_request", "The sign-in response has no valid state; start again from your application");
+  }
   // Exact match, single use: the transaction is taken, so a replayed callback finds nothing.
   const tx = await s.store.take<UpstreamTransaction>(KEYS.upstreamState(await sha256Hex(state)));
   if (!tx) return errorPage(400, "invalid_request", "This sign-in has expired or was already completed; start again from your application");
@@ -27,14 +29,17 @@ export async function handleProviderCallback(s: OAuthSettings, request: Request,
   if (!cookie || !timingSafeEqual(await browserBinding(cookie, tx.clientId), tx.browser)) {
     return errorPage(403, "access_denied", "This sign-in was started in a different browser; start again from your application");
   }
-  const toClient = (params: Record<string, string | undefined>) => redirectToClient(tx.redirectUri, { ...params, state: tx.state }, s.issuer);
+  const toClient = (params: Record<string, string | undefined>) =>
+    redirectToClient(tx.redirectUri, { ...params, state: tx.state }, s.issuer);
 
   const upstreamError = param(q, "error");
   if (upstreamError !== undefined) {
     const known = upstreamError === "access_denied" || upstreamError === "temporarily_unavailable";
     return toClient({
       error: known ? upstreamError : "access_denied",
-      error_description: upstreamError === "access_denied" ? "The sign-in was cancelled or refused at the identity provider" : "The identity provider reported an error",
+      error_description: upstreamError === "access_denied"
+        ? "The sign-in was cancelled or refused at the identity provider"
+        : "The identity provider reported an error",
     });
   }
   const code = param(q, "code");

@@ -97,7 +97,12 @@ export async function fetchClientMetadata(s: OAuthSettings, clientId: string): P
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => {});
-    return { ok: false, reason: `client metadata document answered HTTP ${response.status}${response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : ""}` };
+    return {
+      ok: false,
+      reason: `client metadata document answered HTTP ${response.status}${
+        response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : ""
+      }`,
+    };
   }
   const type = response.headers.get("content-type") ?? "";
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {

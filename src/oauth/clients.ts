@@ -55,7 +55,10 @@ export async function findClient(s: OAuthSettings, clientId: string): Promise<Cl
 }
 
 /** The redirect URI to use for this request, or a reason it is refused. */
-export function resolveRedirectUri(client: Client, requested: string | undefined): { ok: true; uri: string } | { ok: false; reason: string } {
+export function resolveRedirectUri(
+  client: Client,
+  requested: string | undefined,
+): { ok: true; uri: string } | { ok: false; reason: string } {
   if (client.redirectUris === "any") {
     if (requested === undefined) return { ok: false, reason: "redirect_uri is required" };
     const check = checkRedirectUri(requested);
@@ -121,7 +124,10 @@ export async function authenticateClient(s: OAuthSettings, request: Request, par
   const bodyId = param(params, "client_id");
   const bodySecret = param(params, "client_secret");
   if (basic && bodySecret !== undefined) {
-    return { ok: false, response: oauthError("invalid_request", "Use one client authentication method, not Basic and client_secret together") };
+    return {
+      ok: false,
+      response: oauthError("invalid_request", "Use one client authentication method, not Basic and client_secret together"),
+    };
   }
   if (basic && bodyId !== undefined && bodyId !== basic.id) {
     return { ok: false, response: oauthError("invalid_request", "client_id does not match the Basic credentials") };

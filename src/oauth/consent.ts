@@ -74,13 +74,19 @@ ${origin}
 <p>${view.providerName !== undefined ? "After you sign in, you" : "If you allow it, you"} will be sent to:</p>
 <p class="host">${escapeHtml(host)}</p>
 <p><small><code>${escapeHtml(view.redirectUri)}</code></small></p>
-${local ? `<p class="box warn">This address is on your own computer. Continue only if you just started this from an application you trust.</p>` : ""}
+${
+    local
+      ? `<p class="box warn">This address is on your own computer. Continue only if you just started this from an application you trust.</p>`
+      : ""
+  }
 </div>
 <div class="box">
-${view.providerName !== undefined
-  ? `<p>You will sign in with <strong>${escapeHtml(view.providerName)}</strong>, which will grant this server:</p>
+${
+    view.providerName !== undefined
+      ? `<p>You will sign in with <strong>${escapeHtml(view.providerName)}</strong>, which will grant this server:</p>
 ${list(view.upstreamScopes ?? [])}`
-  : `<p>You are signed in as <strong>${escapeHtml(view.signedInAs ?? "")}</strong>.</p>`}
+      : `<p>You are signed in as <strong>${escapeHtml(view.signedInAs ?? "")}</strong>.</p>`
+  }
 ${view.scopes.length ? `<p>The application will receive access to:</p>${list(view.scopes)}` : ""}
 </div>
 <form method="post" action="/authorize">

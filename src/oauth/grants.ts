@@ -69,9 +69,17 @@ export interface TokenSet {
   scope?: string;
 }
 
-export type GrantResult<T> = { ok: true; value: T } | { ok: false; error: "invalid_grant" | "invalid_target" | "invalid_scope"; description: string };
+export type GrantResult<T> = { ok: true; value: T } | {
+  ok: false;
+  error: "invalid_grant" | "invalid_target" | "invalid_scope";
+  description: string;
+};
 
-const fail = (error: "invalid_grant" | "invalid_target" | "invalid_scope", description: string) => ({ ok: false as const, error, description });
+const fail = (error: "invalid_grant" | "invalid_target" | "invalid_scope", description: string) => ({
+  ok: false as const,
+  error,
+  description,
+});
 
 async function tokenKey(token: string): Promise<CryptoKey> {
   return await importSealKey(`gatehouse token:${token}`);
@@ -103,7 +111,14 @@ const ttl = (s: OAuthSettings, expiresAt: number) => ({ ttlMs: Math.max(1, expir
 /** Starts a grant after a successful login: upstream (with the provider's tokens) or the app's own (without). */
 export async function createGrant(
   s: OAuthSettings,
-  input: { clientId: string; subject: string; claims: Record<string, unknown>; scopes: string[]; resource: string; tokens?: ProviderTokens },
+  input: {
+    clientId: string;
+    subject: string;
+    claims: Record<string, unknown>;
+    scopes: string[];
+    resource: string;
+    tokens?: ProviderTokens;
+  },
 ): Promise<{ grant: Grant; secret: string }> {
   const id = randomId();
   const secret = randomToken(32);
@@ -299,7 +314,12 @@ export async function rotateRefreshToken(
   }
   if (record.rotatedBy) return await retryOrReplay(s, presented, hash, record);
 
-  const minted = await mint(s, grant, secret, { clientId: record.clientId, accessScopes, refreshScopes: record.scopes, resource: record.resource });
+  const minted = await mint(s, grant, secret, {
+    clientId: record.clientId,
+    accessScopes,
+    refreshScopes: record.scopes,
+    resource: record.resource,
+  });
   const sealedSuccessor = await seal(await tokenKey(presented), JSON.stringify(minted.successor), `successor:${hash}`);
   const nonce = randomId();
   const now = s.now();

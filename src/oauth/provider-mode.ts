@@ -171,7 +171,9 @@ export async function askApp(login: OwnLogin, request: Request, ctx: LoginContex
   if (typeof outcome !== "object") return { kind: "error" };
   const { subject, claims, scopes } = outcome;
   // deno-lint-ignore no-control-regex
-  if (typeof subject !== "string" || subject.length === 0 || subject.length > 256 || /[\u0000-\u001f\u007f]/.test(subject)) return { kind: "error" };
+  if (typeof subject !== "string" || subject.length === 0 || subject.length > 256 || /[\u0000-\u001f\u007f]/.test(subject)) {
+    return { kind: "error" };
+  }
   if (scopes !== undefined && (!Array.isArray(scopes) || scopes.some((x) => typeof x !== "string"))) return { kind: "error" };
   let kept: Record<string, unknown> = {};
   if (claims !== undefined) {
@@ -201,9 +203,16 @@ export function displayName(user: { subject: string; claims: Record<string, unkn
  * The user approved: the same subject must still be signed in (asked again, phase `consent`);
  * then the grant (no provider tokens) and our code, exactly as after an upstream callback.
  */
-export async function completeOwnLogin(s: OAuthSettings, login: OwnLogin, request: Request, pending: PendingAuthorization): Promise<Response> {
+export async function completeOwnLogin(
+  s: OAuthSettings,
+  login: OwnLogin,
+  request: Request,
+  pending: PendingAuthorization,
+): Promise<Response> {
   const user = pending.user;
-  if (!user || !pending.returnTo) return errorPage(400, "invalid_request", "This consent request is incomplete; start again from your application");
+  if (!user || !pending.returnTo) {
+    return errorPage(400, "invalid_request", "This consent request is incomplete; start again from your application");
+  }
   const found = await findClient(s, pending.clientId);
   if (!found.ok) return errorPage(400, "invalid_client", "The application is no longer registered");
   const again = await askApp(login, request, {
@@ -215,7 +224,11 @@ export async function completeOwnLogin(s: OAuthSettings, login: OwnLogin, reques
   });
   if (again.kind !== "user" || again.subject !== user.subject) {
     if (again.kind === "response") await again.response.body?.cancel();
-    return errorPage(403, "access_denied", "You are no longer signed in as the user who saw the consent page; start again from your application");
+    return errorPage(
+      403,
+      "access_denied",
+      "You are no longer signed in as the user who saw the consent page; start again from your application",
+    );
   }
   const { grant, secret } = await createGrant(s, {
     clientId: pending.clientId,

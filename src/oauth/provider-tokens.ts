@@ -45,7 +45,10 @@ async function refresh(s: OAuthSettings, grant: Grant, secret: string, tokens: P
   const ttl = { ttlMs: Math.max(1, grant.expiresAt - now) };
   const claimed = await s.store.update<Grant>(
     key,
-    (g) => g && g.version === grant.version && !(g.leaseUntil !== undefined && g.leaseUntil > now) ? { ...g, lease, leaseUntil: now + LEASE_MS } : g,
+    (g) =>
+      g && g.version === grant.version && !(g.leaseUntil !== undefined && g.leaseUntil > now)
+        ? { ...g, lease, leaseUntil: now + LEASE_MS }
+        : g,
     ttl,
   );
   if (!claimed) return { ok: false, description: "The login was revoked" };

@@ -7,7 +7,19 @@ export const MAX_REDIRECT_URI_LENGTH = 2000;
 
 /** Schemes that can run code, read local files or are otherwise no place to deliver a code to. */
 const FORBIDDEN_SCHEMES = new Set([
-  "javascript:", "data:", "vbscript:", "file:", "blob:", "about:", "filesystem:", "ftp:", "ws:", "wss:", "mailto:", "tel:", "view-source:",
+  "javascript:",
+  "data:",
+  "vbscript:",
+  "file:",
+  "blob:",
+  "about:",
+  "filesystem:",
+  "ftp:",
+  "ws:",
+  "wss:",
+  "mailto:",
+  "tel:",
+  "view-source:",
 ]);
 
 export type RedirectUriKind = "https" | "loopback" | "private-use";

@@ -2,7 +2,7 @@
 import { authenticateClient } from "./clients.ts";
 import { param, readForm, repeatedParameter } from "./form.ts";
 import { revokeToken } from "./grants.ts";
-import { NO_STORE, OPEN_CORS, oauthError } from "./responses.ts";
+import { NO_STORE, oauthError, OPEN_CORS } from "./responses.ts";
 import type { OAuthSettings } from "./settings.ts";
 
 /** `POST /revoke`. */

@@ -4,12 +4,17 @@
 import { handleAuthorizeGet, handleAuthorizePost } from "./authorize.ts";
 import { handleProviderCallback } from "./callback.ts";
 import { authorizationServerMetadata } from "./metadata.ts";
-import { protectedResourceMetadata, resourceMetadataPaths, resourceMetadataRoute, withoutTrailingSlash } from "../auth/resource-metadata.ts";
+import {
+  protectedResourceMetadata,
+  resourceMetadataPaths,
+  resourceMetadataRoute,
+  withoutTrailingSlash,
+} from "../auth/resource-metadata.ts";
 import type { RequestContext } from "../http/pipeline.ts";
 import { handleRegister } from "./register.ts";
 import { handleRevoke } from "./revoke.ts";
 import { handleToken } from "./token.ts";
-import { OPEN_CORS, oauthError } from "./responses.ts";
+import { oauthError, OPEN_CORS } from "./responses.ts";
 import type { OAuthSettings } from "./settings.ts";
 
 export const AS_METADATA_PATH = "/.well-known/oauth-authorization-server";
@@ -23,7 +28,9 @@ export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; server
   const document = (body: Record<string, unknown>): Route => {
     const text = JSON.stringify(body); // serialised once (DESIGN §8)
     return (request) => {
-      if (request.method !== "GET" && request.method !== "HEAD") return Promise.resolve(oauthError("invalid_request", "Use GET", 405, { allow: "GET" }));
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        return Promise.resolve(oauthError("invalid_request", "Use GET", 405, { allow: "GET" }));
+      }
       return Promise.resolve(
         new Response(request.method === "HEAD" ? null : text, {
           headers: { "content-type": "application/json", "cache-control": "public, max-age=300", ...OPEN_CORS },
@@ -47,11 +54,16 @@ export function oauthRoutes(s: OAuthSettings, options: { mcpPath: string; server
     ["/revoke", (request) => handleRevoke(s, request)],
   ]);
   // Own-login mode has no upstream, hence no provider callback.
-  if (!s.ownLogin) for (const path of callbackPaths) {
-    table.set(path, (request, url) =>
-      request.method === "GET"
-        ? handleProviderCallback(s, request, url)
-        : Promise.resolve(oauthError("invalid_request", "Use GET", 405, { allow: "GET" })));
+  if (!s.ownLogin) {
+    for (const path of callbackPaths) {
+      table.set(
+        path,
+        (request, url) =>
+          request.method === "GET"
+            ? handleProviderCallback(s, request, url)
+            : Promise.resolve(oauthError("invalid_request", "Use GET", 405, { allow: "GET" })),
+      );
+    }
   }
   const corsPaths = new Set<string>([AS_METADATA_PATH, ...PUBLIC_CORS_PATHS]);
   // RFC 9728 protected-resource metadata, path-inserted and at the root, through the shared module

@@ -197,7 +197,9 @@ function checkLifetimes(l: Lifetimes): Lifetimes {
  */
 export function oauth(options: OAuthOptions): OAuthStrategy {
   checkIssuer(options.issuer);
-  if (!options.provider?.clientId || !options.provider.clientSecret) throw new TypeError("oauth: provider.clientId and provider.clientSecret are required");
+  if (!options.provider?.clientId || !options.provider.clientSecret) {
+    throw new TypeError("oauth: provider.clientId and provider.clientSecret are required");
+  }
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let provider: Promise<Provider> | undefined;
   const scopes = options.scopes ?? options.provider.scopes ?? (options.provider.preset ? PRESETS[options.provider.preset].scopes : []);
@@ -216,10 +218,17 @@ export function oauth(options: OAuthOptions): OAuthStrategy {
   });
 }
 
-const INVALID: AuthResult = Object.freeze({ ok: false, error: "invalid_token", description: "The access token is invalid, expired or revoked" });
+const INVALID: AuthResult = Object.freeze({
+  ok: false,
+  error: "invalid_token",
+  description: "The access token is invalid, expired or revoked",
+});
 
 /** The mode-specific part of the settings: an upstream provider, or the app's own login (src/oauth/provider-mode.ts). */
-export type OAuthMode = Pick<OAuthSettings, "provider" | "fetch" | "ownLogin"> & { scopes: readonly string[]; providerRedirectUri?: string };
+export type OAuthMode = Pick<OAuthSettings, "provider" | "fetch" | "ownLogin"> & {
+  scopes: readonly string[];
+  providerRedirectUri?: string;
+};
 
 /** Builds the strategy for either mode: same endpoints, storage and token rules. */
 export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode): OAuthStrategy {
@@ -294,7 +303,12 @@ export function createOAuthStrategy(options: OAuthCommonOptions, mode: OAuthMode
       const upstream = await providerTokensFor(settings, found.grant, found.secret);
       if (!upstream.ok) return { ok: false, error: "invalid_token", description: upstream.description };
       const accessToken = upstream.tokens.accessToken;
-      result = { ok: true, identity, providerToken: accessToken, resolvedHeaders: Object.freeze({ Authorization: `Bearer ${accessToken}` }) };
+      result = {
+        ok: true,
+        identity,
+        providerToken: accessToken,
+        resolvedHeaders: Object.freeze({ Authorization: `Bearer ${accessToken}` }),
+      };
       // Never cached past the point where the provider token is due for a refresh.
       if (upstream.tokens.expiresAt !== undefined) until = Math.min(until, upstream.tokens.expiresAt - EXPIRY_SKEW_MS);
     }

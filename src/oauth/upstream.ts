@@ -204,7 +204,11 @@ async function discover(base: string, fetchImpl: FetchLike): Promise<Discovered>
   for (const candidate of candidates) {
     let doc: Record<string, unknown>;
     try {
-      const response = await fetchImpl(candidate, { headers: { accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const response = await fetchImpl(candidate, {
+        headers: { accept: "application/json" },
+        redirect: "error",
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
       if (!response.ok) {
         await response.body?.cancel();
         continue;
@@ -305,7 +309,12 @@ async function tokenRequest(provider: Provider, fetchImpl: FetchLike, body: URLS
   if (fields && typeof fields.error === "string") {
     throw new UpstreamError(fields.error, `The identity provider refused the token request (${sanitize(fields.error)})`);
   }
-  if (!response.ok) throw new UpstreamError(response.status >= 500 ? "temporarily_unavailable" : "invalid_response", `The identity provider answered HTTP ${response.status}`);
+  if (!response.ok) {
+    throw new UpstreamError(
+      response.status >= 500 ? "temporarily_unavailable" : "invalid_response",
+      `The identity provider answered HTTP ${response.status}`,
+    );
+  }
   if (!fields || typeof fields.access_token !== "string" || fields.access_token === "") {
     throw new UpstreamError("invalid_response", "The identity provider's token response has no access_token");
   }
@@ -391,9 +400,13 @@ function idTokenClaims(provider: Provider, idToken: string): Record<string, unkn
     throw new UpstreamError("invalid_response", "The identity provider's ID token is malformed");
   }
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (provider.issuer && claims.iss !== provider.issuer) throw new UpstreamError("invalid_response", "The ID token's issuer is not the provider");
+  if (provider.issuer && claims.iss !== provider.issuer) {
+    throw new UpstreamError("invalid_response", "The ID token's issuer is not the provider");
+  }
   if (!aud.includes(provider.clientId)) throw new UpstreamError("invalid_response", "The ID token was not issued to us");
-  if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now() - 60_000) throw new UpstreamError("invalid_response", "The ID token has expired");
+  if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now() - 60_000) {
+    throw new UpstreamError("invalid_response", "The ID token has expired");
+  }
   return claims;
 }
 

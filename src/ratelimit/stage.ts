@@ -84,10 +84,18 @@ export function rateLimitStage(options: RateLimitOptions): Stage {
     const key = keyOf(request, ctx);
     const taken = limiter.take(key, cost);
     // A process-local store answers synchronously: no promise until the next stage's.
-    return taken instanceof Promise ? taken.then((verdict) => proceed(verdict, key, next, request, ctx)) : proceed(taken, key, next, request, ctx);
+    return taken instanceof Promise
+      ? taken.then((verdict) => proceed(verdict, key, next, request, ctx))
+      : proceed(taken, key, next, request, ctx);
   };
 
-  function proceed(verdict: BucketVerdict | undefined, key: string, next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
+  function proceed(
+    verdict: BucketVerdict | undefined,
+    key: string,
+    next: Handler,
+    request: Request,
+    ctx: RequestContext,
+  ): Promise<Response> {
     if (verdict && !verdict.allowed) return Promise.resolve(limiter.refuse(verdict));
     // Later stages charge extra weight once they know what the request is (a costly tool).
     ctx.charge = chargerFor(limiter, key);

@@ -32,7 +32,11 @@ export const nodeLoopbackListen: LoopbackListen = async (port, handler) => {
 };
 
 export function openBrowser(url: string): Promise<void> {
-  const [cmd, args] = process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
+  const [cmd, args] = process.platform === "darwin"
+    ? ["open", [url]]
+    : process.platform === "win32"
+    ? ["cmd", ["/c", "start", "", url]]
+    : ["xdg-open", [url]];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args as string[], { stdio: "ignore", detached: true });
     child.once("error", reject);
@@ -42,7 +46,6 @@ export function openBrowser(url: string): Promise<void> {
     });
   });
 }
-
 
 /** Writes a file only its owner can read (tokens), even when it already existed with a wider mode. */
 export function writePrivateFile(path: string, text: string): void {

@@ -10,7 +10,11 @@ export function listen(fetch: Fetch, options: { port: number; hostname: string }
     Deno?: { serve(o: unknown, h: unknown): { addr: { port: number }; shutdown(): Promise<void> } };
   };
   if (g.Bun) {
-    const server = g.Bun.serve({ port: options.port, hostname: options.hostname, fetch: (r: Request, s: unknown) => fetch(r, requestInfo(r, s)) });
+    const server = g.Bun.serve({
+      port: options.port,
+      hostname: options.hostname,
+      fetch: (r: Request, s: unknown) => fetch(r, requestInfo(r, s)),
+    });
     return { port: server.port, close: () => Promise.resolve(server.stop(true)) };
   }
   if (g.Deno) {

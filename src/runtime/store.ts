@@ -36,7 +36,9 @@ export function openStore(spec: string): Promise<KV> {
   if (scheme === "redis" || scheme === "rediss") return openRedis(value);
   if (scheme === "sqlite") {
     if (!path) return fail(`STORE: sqlite needs a file path, as in sqlite:./gatehouse.db`);
-    if (runtime === "this runtime") return fail(`STORE: sqlite:<path> needs Bun (bun:sqlite) or Deno (node:sqlite); on ${runtime} use ${alternative(runtime)}`);
+    if (runtime === "this runtime") {
+      return fail(`STORE: sqlite:<path> needs Bun (bun:sqlite) or Deno (node:sqlite); on ${runtime} use ${alternative(runtime)}`);
+    }
     // SQLite's own message may name the file: say what failed without echoing the configured path.
     // Each backend's module loads only when it is chosen (start-up work: scripts/bench/cold-instructions.mjs).
     return import("../store/sqlite.ts").then(({ sqliteStore }) => sqliteStore(path)).catch((error: unknown) =>
@@ -46,7 +48,9 @@ export function openStore(spec: string): Promise<KV> {
   if (scheme === "denokv") {
     if (runtime !== "deno") return fail(`STORE: denokv needs Deno; on ${runtime} use ${alternative(runtime)}`);
     if (typeof (globalThis as { Deno?: { openKv?: unknown } }).Deno?.openKv !== "function") {
-      return fail('STORE: denokv needs Deno KV, which this Deno keeps unstable: run with --unstable-kv or add "unstable": ["kv"] to deno.json');
+      return fail(
+        'STORE: denokv needs Deno KV, which this Deno keeps unstable: run with --unstable-kv or add "unstable": ["kv"] to deno.json',
+      );
     }
     return import("../store/deno-kv.ts").then(({ denoKvStore }) => denoKvStore(path || undefined));
   }

@@ -62,8 +62,7 @@ export async function denoKvStore(path?: string): Promise<KV> {
   const kv = await deno.openKv(path);
   let closed = false;
 
-  const isLive = (w: Wrapped | null, now = Date.now()): w is Wrapped =>
-    w !== null && (w.exp === null || w.exp > now);
+  const isLive = (w: Wrapped | null, now = Date.now()): w is Wrapped => w !== null && (w.exp === null || w.exp > now);
 
   const wrap = (value: unknown, options: SetOptions | undefined) => {
     assertStorable(value);

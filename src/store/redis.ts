@@ -260,7 +260,7 @@ export function redisStore(connection: RedisConnection, options: RedisStoreOptio
   /** EVALSHA, loading the script first (and again after a Redis restart flushed it). */
   const run = async (name: ScriptName, argv: readonly (string | number)[]): Promise<RedisReply> => {
     if (closed) throw new Error("Redis store is closed");
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       let sha = shas.get(name);
       if (!sha) {
         sha = String(await connection.send(["SCRIPT", "LOAD", SCRIPTS[name]]));

@@ -156,7 +156,9 @@ export async function sqliteStore(path: string): Promise<KV> {
         // SQLite reads LIMIT -1 as "no limit".
         const limit = wanted === undefined || wanted === Infinity ? -1 : Math.max(0, Math.floor(wanted));
         const now = Date.now();
-        const rows = (upper === undefined ? listAll.all(now, limit) : listRange.all(start, upper, now, limit)) as Array<{ key: string; value: string }>;
+        const rows = (upper === undefined ? listAll.all(now, limit) : listRange.all(start, upper, now, limit)) as Array<
+          { key: string; value: string }
+        >;
         return rows.map((row) => ({ key: decodeKey(row.key), value: JSON.parse(row.value) as T }));
       }),
     close: () =>

@@ -57,12 +57,20 @@ describe("requireAuth", () => {
   it("401 for nobody (and for the none strategy), 403 with the message for a failed check", async () => {
     assert.deepEqual(await evaluateRequireAuth(rule, null), { ok: false, status: 401, message: "Authentication required" });
     assert.equal((await evaluateRequireAuth(rule, { strategy: "none", scopes: [] })).ok, false);
-    assert.deepEqual(await evaluateRequireAuth(rule, { ...alice, claims: { role: "user" } }), { ok: false, status: 403, message: "Admins only" });
+    assert.deepEqual(await evaluateRequireAuth(rule, { ...alice, claims: { role: "user" } }), {
+      ok: false,
+      status: 403,
+      message: "Admins only",
+    });
     assert.deepEqual(await evaluateRequireAuth(rule, alice), { ok: true });
   });
 
   it("a throwing check refuses", async () => {
-    const broken = requireAuth({ check: () => { throw new Error("x"); } });
+    const broken = requireAuth({
+      check: () => {
+        throw new Error("x");
+      },
+    });
     assert.deepEqual(await evaluateRequireAuth(broken, alice), { ok: false, status: 403, message: "Forbidden" });
   });
 });

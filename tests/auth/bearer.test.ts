@@ -128,7 +128,10 @@ describe("bearer strategy", () => {
   it("rejects unusable configuration without echoing it", () => {
     assert.throws(() => bearer({ tokens: [] }), /at least one/);
     assert.throws(() => bearer({ token: "" }), /secret 1/);
-    assert.throws(() => bearer({ tokens: [TOKEN, "has space"] }), (e: Error) => /secret 2/.test(e.message) && !e.message.includes("has space"));
+    assert.throws(
+      () => bearer({ tokens: [TOKEN, "has space"] }),
+      (e: Error) => /secret 2/.test(e.message) && !e.message.includes("has space"),
+    );
   });
 
   it("parses credentials precisely", () => {

@@ -44,7 +44,11 @@ describe("custom strategy", () => {
   });
 
   it("a throwing verify hook is a 503 that leaks nothing", async () => {
-    const stage = authStage(custom({ verify: () => { throw new Error("db password is hunter2"); } }));
+    const stage = authStage(custom({
+      verify: () => {
+        throw new Error("db password is hunter2");
+      },
+    }));
     const { status, text } = await run(stage, req("/mcp"));
     assert.equal(status, 503);
     assert.ok(!text.includes("hunter2"));

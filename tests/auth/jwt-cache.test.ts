@@ -76,7 +76,11 @@ describe("verified-token cache", () => {
     assert.equal(hit.ok, true);
     assert.equal(strategy.authenticate(request(), contextFor(req("/mcp"))), hit, "the same frozen result every time");
     assert.equal(strategy.routes(req("/mcp"), contextFor(req("/mcp")), () => Promise.resolve(new Response())), undefined);
-    const metadata = await strategy.routes(req("/.well-known/oauth-protected-resource/mcp", {}, "GET"), contextFor(req("/.well-known/oauth-protected-resource/mcp")), () => Promise.resolve(new Response()));
+    const metadata = await strategy.routes(
+      req("/.well-known/oauth-protected-resource/mcp", {}, "GET"),
+      contextFor(req("/.well-known/oauth-protected-resource/mcp")),
+      () => Promise.resolve(new Response()),
+    );
     assert.equal(metadata?.status, 200);
   });
 

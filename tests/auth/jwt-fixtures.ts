@@ -8,7 +8,10 @@ export const b64 = (value: unknown) => base64UrlEncode(enc.encode(typeof value =
 
 type SignAlg = "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "EdDSA" | "HS256";
 
-const GEN: Record<Exclude<SignAlg, "HS256">, { gen: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm; sign: Algorithm | RsaPssParams | EcdsaParams }> = {
+const GEN: Record<
+  Exclude<SignAlg, "HS256">,
+  { gen: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm; sign: Algorithm | RsaPssParams | EcdsaParams }
+> = {
   RS256: { gen: rsa("RSASSA-PKCS1-v1_5", "SHA-256"), sign: { name: "RSASSA-PKCS1-v1_5" } },
   RS384: { gen: rsa("RSASSA-PKCS1-v1_5", "SHA-384"), sign: { name: "RSASSA-PKCS1-v1_5" } },
   RS512: { gen: rsa("RSASSA-PKCS1-v1_5", "SHA-512"), sign: { name: "RSASSA-PKCS1-v1_5" } },
@@ -46,7 +49,11 @@ export async function sign(key: TestKey, claims: Record<string, unknown>, header
 }
 
 /** Signs with HMAC-SHA256 over raw key bytes (for HS256 and the algorithm-confusion attack). */
-export async function signHs256(keyBytes: Uint8Array<ArrayBuffer>, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+export async function signHs256(
+  keyBytes: Uint8Array<ArrayBuffer>,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const h = b64({ alg: "HS256", typ: "JWT", ...header });
   const p = b64(claims);
@@ -83,7 +90,12 @@ export async function startIssuer(path = ""): Promise<TestIssuer> {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(typeof body === "string" ? body : JSON.stringify(body));
     };
-    const meta = { issuer: state.url, jwks_uri: state.jwksUri, authorization_endpoint: `${state.url}/authorize`, token_endpoint: `${state.url}/token` };
+    const meta = {
+      issuer: state.url,
+      jwks_uri: state.jwksUri,
+      authorization_endpoint: `${state.url}/authorize`,
+      token_endpoint: `${state.url}/token`,
+    };
     if (p === `${path}/.well-known/openid-configuration` && state.discovery.openid) return send(200, meta);
     if (p === `/.well-known/oauth-authorization-server${path}` && state.discovery.oauth) return send(200, meta);
     if (p === `${path}/jwks`) {
@@ -121,5 +133,11 @@ export async function startIssuer(path = ""): Promise<TestIssuer> {
 /** A controllable clock (milliseconds). */
 export function clock(start = Date.UTC(2030, 0, 1)) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms), get seconds() { return Math.floor(t / 1000); } };
+  return {
+    now: () => t,
+    advance: (ms: number) => void (t += ms),
+    get seconds() {
+      return Math.floor(t / 1000);
+    },
+  };
 }

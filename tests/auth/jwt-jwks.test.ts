@@ -29,10 +29,16 @@ beforeEach(() => {
 
 function setup(extra: Partial<JwtOptions> = {}) {
   const time = clock();
-  const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now, cache: false, ...extra } as JwtOptions);
+  const strategy = jwt(
+    { issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now, cache: false, ...extra } as JwtOptions,
+  );
   const stage = authStage(strategy, { resourceMetadataUrl: strategy.resourceMetadataUrl });
   const call = async (key: TestKey, over: Record<string, unknown> = {}, header: Record<string, unknown> = {}) => {
-    const token = await sign(key, { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 3600, jti: crypto.randomUUID(), ...over }, header);
+    const token = await sign(
+      key,
+      { iss: issuer.url, aud: RESOURCE, sub: "u", exp: time.seconds + 3600, jti: crypto.randomUUID(), ...over },
+      header,
+    );
     return run(stage, req("/mcp", { authorization: `Bearer ${token}` }));
   };
   const fetches = () => issuer.hits["/jwks"] ?? 0;
@@ -134,7 +140,10 @@ describe("JWKS fetching and caching", () => {
     assert.equal(r.status, 401);
     assert.equal(r.body.error, "invalid_token");
     assert.match(r.body.error_description, /issuer's keys could not be fetched/);
-    assert.match(r.challenge ?? "", /error_description="The access token's signing key is not known and the issuer's keys could not be fetched; try again later"/);
+    assert.match(
+      r.challenge ?? "",
+      /error_description="The access token's signing key is not known and the issuer's keys could not be fetched; try again later"/,
+    );
     // The issuer comes back: the new key is picked up.
     issuer.failWith = undefined;
     issuer.keys = [k1.jwk, k2.jwk];

@@ -20,7 +20,9 @@ after(() => issuer.close());
 
 function setup(extra: Partial<JwtOptions> = {}) {
   const time = clock();
-  const strategy = jwt({ issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now, cache: false, ...extra } as JwtOptions);
+  const strategy = jwt(
+    { issuer: issuer.url, resource: RESOURCE, jwksUri: issuer.jwksUri, now: time.now, cache: false, ...extra } as JwtOptions,
+  );
   const stage = authStage(strategy, { resourceMetadataUrl: strategy.resourceMetadataUrl, scopes: strategy.scopes });
   const call = (token: string) => run(stage, req("/mcp", { authorization: `Bearer ${token}` }));
   const claims = (over: Record<string, unknown> = {}) => ({
@@ -109,7 +111,12 @@ describe("jwt: the signature", () => {
       ["sign", "verify"],
     ) as CryptoKeyPair;
     const { kty, n, e } = await crypto.subtle.exportKey("jwk", small.publicKey);
-    const weak: TestKey = { alg: "RS256", kid: "weak", privateKey: small.privateKey, jwk: { kty, n, e, kid: "weak", use: "sig", alg: "RS256" } };
+    const weak: TestKey = {
+      alg: "RS256",
+      kid: "weak",
+      privateKey: small.privateKey,
+      jwk: { kty, n, e, kid: "weak", use: "sig", alg: "RS256" },
+    };
     issuer.keys = [...issuer.keys, weak.jwk];
     try {
       const { call, claims } = setup();
@@ -137,7 +144,10 @@ describe("jwt: algorithms and headers", () => {
   it("refuses HS256 when no secret is configured, and refuses to configure it", async () => {
     const { call, claims } = setup();
     assertRefused(await call(await signHs256(new TextEncoder().encode(SECRET), claims())), /algorithm is not allowed/);
-    assert.throws(() => jwt({ issuer: issuer.url, resource: RESOURCE, algorithms: ["HS256"] } as unknown as JwtOptions), /needs an explicitly configured secret/);
+    assert.throws(
+      () => jwt({ issuer: issuer.url, resource: RESOURCE, algorithms: ["HS256"] } as unknown as JwtOptions),
+      /needs an explicitly configured secret/,
+    );
     assert.throws(() => jwt({ issuer: issuer.url, resource: RESOURCE, secret: "short" }), /at least 32 bytes/);
   });
 
@@ -155,12 +165,14 @@ describe("jwt: algorithms and headers", () => {
     }
   });
 
-  for (const [member, value] of [
-    ["jku", "JWKS"],
-    ["x5u", "JWKS"],
-    ["jwk", null],
-    ["x5c", ["MIIB"]],
-  ] as const) {
+  for (
+    const [member, value] of [
+      ["jku", "JWKS"],
+      ["x5u", "JWKS"],
+      ["jwk", null],
+      ["x5c", ["MIIB"]],
+    ] as const
+  ) {
     it(`refuses a '${member}' header and never fetches it`, async () => {
       const { call, claims } = setup();
       const attacker = await makeKey("ES256", "attacker");
@@ -244,6 +256,9 @@ describe("jwt: challenges", () => {
     const { strategy, claims } = setup();
     const stage = authStage(strategy, { resourceMetadataUrl: strategy.resourceMetadataUrl });
     const r = await run(stage, req("/mcp", { authorization: `Bearer ${await sign(keys.ES256, claims({ aud: "x" }))}` }));
-    assert.match(r.challenge ?? "", /error="invalid_token", error_description="The token is not issued for this resource \(aud\)", resource_metadata="https:\/\/mcp\.example\.com\/\.well-known\/oauth-protected-resource\/mcp"/);
+    assert.match(
+      r.challenge ?? "",
+      /error="invalid_token", error_description="The token is not issued for this resource \(aud\)", resource_metadata="https:\/\/mcp\.example\.com\/\.well-known\/oauth-protected-resource\/mcp"/,
+    );
   });
 });

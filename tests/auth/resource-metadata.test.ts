@@ -1,6 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { protectedResourceMetadata, resourceMetadataPaths, resourceMetadataRoute, resourceMetadataUrl } from "../../src/auth/resource-metadata.ts";
+import {
+  protectedResourceMetadata,
+  resourceMetadataPaths,
+  resourceMetadataRoute,
+  resourceMetadataUrl,
+} from "../../src/auth/resource-metadata.ts";
 import { jwt } from "../../src/auth/jwt.ts";
 import { authStage } from "../../src/auth/stage.ts";
 import { contextFor, run } from "./helpers.ts";
@@ -10,12 +15,15 @@ const ISSUER = "https://id.example.com";
 
 describe("protected resource metadata (RFC 9728)", () => {
   it("the document lists the issuer, the resource, scopes and header-only bearer use", () => {
-    assert.deepEqual(protectedResourceMetadata({ resource: RESOURCE, authorizationServers: [ISSUER], scopesSupported: ["a", "offline_access", "b"] }), {
-      resource: RESOURCE,
-      authorization_servers: [ISSUER],
-      bearer_methods_supported: ["header"],
-      scopes_supported: ["a", "b"],
-    });
+    assert.deepEqual(
+      protectedResourceMetadata({ resource: RESOURCE, authorizationServers: [ISSUER], scopesSupported: ["a", "offline_access", "b"] }),
+      {
+        resource: RESOURCE,
+        authorization_servers: [ISSUER],
+        bearer_methods_supported: ["header"],
+        scopes_supported: ["a", "b"],
+      },
+    );
     assert.throws(() => protectedResourceMetadata({ resource: RESOURCE, authorizationServers: [] }), /at least one/);
   });
 
@@ -23,7 +31,10 @@ describe("protected resource metadata (RFC 9728)", () => {
     assert.equal(resourceMetadataUrl(RESOURCE), "https://mcp.example.com/.well-known/oauth-protected-resource/mcp");
     assert.equal(resourceMetadataUrl("https://h.example/tools/mcp"), "https://h.example/.well-known/oauth-protected-resource/tools/mcp");
     assert.equal(resourceMetadataUrl("https://h.example"), "https://h.example/.well-known/oauth-protected-resource");
-    assert.deepEqual(resourceMetadataPaths(RESOURCE), ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"]);
+    assert.deepEqual(resourceMetadataPaths(RESOURCE), [
+      "/.well-known/oauth-protected-resource/mcp",
+      "/.well-known/oauth-protected-resource",
+    ]);
   });
 
   it("is served at the path-inserted and the root well-known URLs through the auth stage, without credentials", async () => {

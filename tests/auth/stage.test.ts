@@ -25,7 +25,10 @@ describe("auth stage", () => {
   });
 
   it("lets CORS preflight through untouched", async () => {
-    const { status, body } = await run(stage, req("/mcp", { origin: "https://app.example", "access-control-request-method": "POST" }, "OPTIONS"));
+    const { status, body } = await run(
+      stage,
+      req("/mcp", { origin: "https://app.example", "access-control-request-method": "POST" }, "OPTIONS"),
+    );
     assert.equal(status, 200);
     assert.equal(body.auth, null);
   });

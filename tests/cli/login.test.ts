@@ -54,7 +54,13 @@ async function startAuthorizationServer(): Promise<StandIn> {
       if (state.mode === "silent") return json(200, { waiting: true });
       const back = new URL(q.get("redirect_uri")!);
       const code = crypto.randomUUID();
-      codes.set(code, { challenge: q.get("code_challenge")!, redirectUri: q.get("redirect_uri")!, clientId: q.get("client_id")!, resource: q.get("resource") ?? undefined, scope: q.get("scope") ?? undefined });
+      codes.set(code, {
+        challenge: q.get("code_challenge")!,
+        redirectUri: q.get("redirect_uri")!,
+        clientId: q.get("client_id")!,
+        resource: q.get("resource") ?? undefined,
+        scope: q.get("scope") ?? undefined,
+      });
       if (state.mode === "deny") back.searchParams.set("error", "access_denied");
       else back.searchParams.set("code", code);
       back.searchParams.set("state", state.mode === "bad-state" ? "forged" : q.get("state")!);
@@ -67,10 +73,22 @@ async function startAuthorizationServer(): Promise<StandIn> {
       state.lastToken = form;
       const grant = codes.get(form.get("code") ?? "");
       codes.delete(form.get("code") ?? "");
-      if (!grant || grant.redirectUri !== form.get("redirect_uri") || grant.clientId !== form.get("client_id")) return json(400, { error: "invalid_grant" });
-      if (await sha256Base64Url(form.get("code_verifier") ?? "") !== grant.challenge) return json(400, { error: "invalid_grant", error_description: "PKCE verification failed" });
+      if (!grant || grant.redirectUri !== form.get("redirect_uri") || grant.clientId !== form.get("client_id")) {
+        return json(400, { error: "invalid_grant" });
+      }
+      if (await sha256Base64Url(form.get("code_verifier") ?? "") !== grant.challenge) {
+        return json(400, { error: "invalid_grant", error_description: "PKCE verification failed" });
+      }
       const now = Math.floor(Date.now() / 1000);
-      const token = await sign(key, { iss: state.url, aud: grant.resource ?? "none", sub: "alice", scope: grant.scope ?? "", exp: now + 600, iat: now, client_id: grant.clientId });
+      const token = await sign(key, {
+        iss: state.url,
+        aud: grant.resource ?? "none",
+        sub: "alice",
+        scope: grant.scope ?? "",
+        exp: now + 600,
+        iat: now,
+        client_id: grant.clientId,
+      });
       return json(200, { access_token: token, token_type: "Bearer", expires_in: 600, scope: grant.scope });
     }
     json(404, { error: "not_found" });
@@ -107,7 +125,8 @@ beforeEach(() => {
   };
 });
 
-const base = (extra: Partial<LoginOptions> = {}) => ({ issuer: as.url, listen: nodeLoopbackListen, openBrowser: browser, timeoutMs: 5_000, ...extra }) as LoginOptions;
+const base = (extra: Partial<LoginOptions> = {}) =>
+  ({ issuer: as.url, listen: nodeLoopbackListen, openBrowser: browser, timeoutMs: 5_000, ...extra }) as LoginOptions;
 
 async function refused(promise: Promise<unknown>, code: string, pattern?: RegExp) {
   await assert.rejects(promise, (e: unknown) => {
@@ -138,11 +157,17 @@ describe("gatehouse login", () => {
     assert.equal(as.lastAuthorize?.get("scope"), "notes:read", "scopes from the resource metadata");
     assert.equal(as.lastToken?.get("resource"), MCP);
     const call = (token?: string) =>
-      server.fetch(new Request(MCP, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-      }));
+      server.fetch(
+        new Request(MCP, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+        }),
+      );
     assert.equal((await call()).status, 401);
     const ok = await call(result.accessToken);
     assert.notEqual(ok.status, 401, await ok.clone().text());
@@ -203,10 +228,15 @@ describe("gatehouse login", () => {
   });
 
   it("reads resource_metadata and scope from a challenge", () => {
-    assert.deepEqual(parseBearerChallenge('Bearer error="invalid_token", scope="a b", resource_metadata="https://h/.well-known/oauth-protected-resource/mcp"'), {
-      scope: "a b",
-      resourceMetadata: "https://h/.well-known/oauth-protected-resource/mcp",
-    });
+    assert.deepEqual(
+      parseBearerChallenge(
+        'Bearer error="invalid_token", scope="a b", resource_metadata="https://h/.well-known/oauth-protected-resource/mcp"',
+      ),
+      {
+        scope: "a b",
+        resourceMetadata: "https://h/.well-known/oauth-protected-resource/mcp",
+      },
+    );
   });
 });
 

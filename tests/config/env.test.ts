@@ -63,7 +63,10 @@ describe("strategy inference", () => {
 
   it("warns about variables the chosen strategy ignores", () => {
     const warnings = startupWarnings(parseEnv({ API_KEY: TOKEN, BEARER_TOKEN: TOKEN }));
-    assert.ok(warnings.some((w) => w.includes("BEARER_TOKEN is set but ignored") && w.includes("inferred as api_key")), warnings.join("\n"));
+    assert.ok(
+      warnings.some((w) => w.includes("BEARER_TOKEN is set but ignored") && w.includes("inferred as api_key")),
+      warnings.join("\n"),
+    );
     assert.ok(warnings.every((w) => !w.includes(TOKEN)));
   });
 });
@@ -151,7 +154,12 @@ describe("server settings", () => {
 
   it("rate limits: defaults, burst following rps, off, and errors", () => {
     assert.equal(parseEnv({ RATE_LIMIT_RPS: "50" }).rateLimit?.burst, 100);
-    assert.deepEqual(parseEnv({ RATE_LIMIT_RPS: "0.5", RATE_LIMIT_BURST: "3" }).rateLimit, { rps: 0.5, burst: 3, preAuth: { rps: 5, burst: 100 }, headers: "near-limit" });
+    assert.deepEqual(parseEnv({ RATE_LIMIT_RPS: "0.5", RATE_LIMIT_BURST: "3" }).rateLimit, {
+      rps: 0.5,
+      burst: 3,
+      preAuth: { rps: 5, burst: 100 },
+      headers: "near-limit",
+    });
     assert.equal(parseEnv({ RATE_LIMIT_RPS: "off" }).rateLimit, null);
     assert.equal(parseEnv({ RATE_LIMIT_RPS: "0" }).rateLimit, null);
     assert.deepEqual(parseEnv({ RATE_LIMIT_PREAUTH_RPS: "2", RATE_LIMIT_PREAUTH_BURST: "10" }).rateLimit?.preAuth, { rps: 2, burst: 10 });
@@ -200,12 +208,16 @@ describe("strategyFromConfig", () => {
     assert.ok(keyed.ok);
     assert.deepEqual(keyed.resolvedHeaders, { "x-key": TOKEN });
     const custom = strategyFromConfig(parseEnv({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b:c" }));
-    assert.deepEqual((await custom.authenticate(new Request("https://x/mcp"), ctx) as { resolvedHeaders: unknown }).resolvedHeaders, { a: "b:c" });
+    assert.deepEqual((await custom.authenticate(new Request("https://x/mcp"), ctx) as { resolvedHeaders: unknown }).resolvedHeaders, {
+      a: "b:c",
+    });
   });
 
   it("points oauth at oauthOptionsFromEnv (it needs the store), naming AUTH_STRATEGY", () => {
-    assert.throws(() => strategyFromConfig(parseEnv({ AUTH_STRATEGY: "oauth" })), (e: unknown) =>
-      e instanceof ConfigError && e.variable === "AUTH_STRATEGY" && /oauthOptionsFromEnv/.test(e.message));
+    assert.throws(
+      () => strategyFromConfig(parseEnv({ AUTH_STRATEGY: "oauth" })),
+      (e: unknown) => e instanceof ConfigError && e.variable === "AUTH_STRATEGY" && /oauthOptionsFromEnv/.test(e.message),
+    );
   });
 });
 
@@ -268,8 +280,16 @@ describe("AUTH_STRATEGY=jwt", () => {
     const config = parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: "billing-service", JWT_SECRET: SECRET, JWT_ALGORITHMS: "HS256" });
     const strategy = strategyFromConfig(config);
     const now = Math.floor(Date.now() / 1000);
-    const token = await signHs256(new TextEncoder().encode(SECRET), { iss: "billing-service", aud: "http://localhost:8000/mcp", sub: "svc", exp: now + 60 });
-    const result = await strategy.authenticate(new Request("http://localhost:8000/mcp", { headers: { authorization: `Bearer ${token}` } }), requestContext(new Request("http://localhost:8000/mcp"), {}, "t"));
+    const token = await signHs256(new TextEncoder().encode(SECRET), {
+      iss: "billing-service",
+      aud: "http://localhost:8000/mcp",
+      sub: "svc",
+      exp: now + 60,
+    });
+    const result = await strategy.authenticate(
+      new Request("http://localhost:8000/mcp", { headers: { authorization: `Bearer ${token}` } }),
+      requestContext(new Request("http://localhost:8000/mcp"), {}, "t"),
+    );
     assert.ok(result.ok && result.identity.subject === "svc");
   });
 
@@ -284,7 +304,9 @@ describe("AUTH_STRATEGY=jwt", () => {
   });
 
   it("builds the strategy, whose metadata and challenge point at the issuer and the resource", () => {
-    const strategy = strategyFromConfig(parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: ISSUER, PUBLIC_URL: "https://mcp.example.com" })) as unknown as {
+    const strategy = strategyFromConfig(
+      parseEnv({ AUTH_STRATEGY: "jwt", JWT_ISSUER: ISSUER, PUBLIC_URL: "https://mcp.example.com" }),
+    ) as unknown as {
       metadata: { resource: string; authorization_servers: string[] };
       resourceMetadataUrl: string;
     };
@@ -310,8 +332,10 @@ describe("startupWarnings", () => {
   });
 
   it("warns about env-only custom on an exposed address, short secrets, and no rate limit", () => {
-    assert.ok(startupWarnings(parseEnv({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b", HOST: "0.0.0.0" }))
-      .some((w) => w.includes("AUTH_STRATEGY=custom")));
+    assert.ok(
+      startupWarnings(parseEnv({ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b", HOST: "0.0.0.0" }))
+        .some((w) => w.includes("AUTH_STRATEGY=custom")),
+    );
     const short = startupWarnings(parseEnv({ BEARER_TOKEN: `${TOKEN},short` }));
     assert.equal(short.length, 1);
     assert.match(short[0], /BEARER_TOKEN entry 2 is shorter than 32/);
@@ -330,8 +354,8 @@ describe("every variable's refusals", () => {
     [{ PORT: "70000" }, "PORT", "expected an integer port from 0 to 65535"],
     [{ PORT: "-1" }, "PORT", "expected an integer port from 0 to 65535"],
     [{ PORT: "1.5" }, "PORT", "expected an integer port from 0 to 65535"],
-    [{ PUBLIC_URL: "ftp://x" }, "PUBLIC_URL", "expected an http(s) URL, got scheme \"ftp:\""],
-    [{ PUBLIC_URL: "nope" }, "PUBLIC_URL", "expected an absolute http(s) URL, got \"nope\""],
+    [{ PUBLIC_URL: "ftp://x" }, "PUBLIC_URL", 'expected an http(s) URL, got scheme "ftp:"'],
+    [{ PUBLIC_URL: "nope" }, "PUBLIC_URL", 'expected an absolute http(s) URL, got "nope"'],
     [{ PUBLIC_URL: "https://u:p@x" }, "PUBLIC_URL", "must not contain credentials, a query or a fragment"],
     [{ PUBLIC_URL: "https://x/?q" }, "PUBLIC_URL", "must not contain credentials, a query or a fragment"],
     [{ HOST: "bad host" }, "HOST", "expected a host name or IP address"],
@@ -339,13 +363,17 @@ describe("every variable's refusals", () => {
     [{ AUTH_STRATEGY: "bearer" }, "BEARER_TOKEN", "required when AUTH_STRATEGY=bearer"],
     [{ BEARER_TOKEN: "a,,b" }, "BEARER_TOKEN", "entry 2 of 3 is empty"],
     [{ BEARER_TOKEN: "a b" }, "BEARER_TOKEN", "entry 1 of 1 contains whitespace or characters outside printable ASCII"],
-    [{ BEARER_TOKEN: TOKEN, UPSTREAM_BEARER_TOKEN: "a,b" }, "UPSTREAM_BEARER_TOKEN", "contains whitespace, a comma or characters outside printable ASCII"],
+    [
+      { BEARER_TOKEN: TOKEN, UPSTREAM_BEARER_TOKEN: "a,b" },
+      "UPSTREAM_BEARER_TOKEN",
+      "contains whitespace, a comma or characters outside printable ASCII",
+    ],
     [{ API_KEY: TOKEN, API_KEY_HEADER: "bad header" }, "API_KEY_HEADER", "expected an HTTP header name like x-api-key"],
     [{ API_KEY: TOKEN, UPSTREAM_API_KEY: "é" }, "UPSTREAM_API_KEY", "contains whitespace, a comma or characters outside printable ASCII"],
     [{ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "nocolon" }, "CUSTOM_HEADERS", "pair 1 has no ':'; expected K:V,K2:V2"],
     [{ AUTH_STRATEGY: "custom", CUSTOM_HEADERS: "a:b,,c:d" }, "CUSTOM_HEADERS", "pair 2 is empty; expected K:V,K2:V2"],
-    [{ RATE_LIMIT_RPS: "fast" }, "RATE_LIMIT_RPS", "expected a positive number of requests per second, or off; got \"fast\""],
-    [{ RATE_LIMIT_RPS: "-3" }, "RATE_LIMIT_RPS", "expected a positive number of requests per second, or off; got \"-3\""],
+    [{ RATE_LIMIT_RPS: "fast" }, "RATE_LIMIT_RPS", 'expected a positive number of requests per second, or off; got "fast"'],
+    [{ RATE_LIMIT_RPS: "-3" }, "RATE_LIMIT_RPS", 'expected a positive number of requests per second, or off; got "-3"'],
     [{ RATE_LIMIT_BURST: "0.5" }, "RATE_LIMIT_BURST", "expected a number >= 1"],
     [{ RATE_LIMIT_BURST: "x" }, "RATE_LIMIT_BURST", "expected a positive number"],
     [{ RATE_LIMIT_PREAUTH_RPS: "0" }, "RATE_LIMIT_PREAUTH_RPS", "expected a positive number"],
@@ -354,12 +382,16 @@ describe("every variable's refusals", () => {
     [{ RATE_LIMIT_HEADERS: "sometimes" }, "RATE_LIMIT_HEADERS", "expected near-limit or always"],
     [{ STORE: "mongo://x" }, "STORE", "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]"],
     [{ STORE: "sqlite:" }, "STORE", "expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]"],
-    [{ ALLOWED_ORIGINS: "https://a.example/path" }, "ALLOWED_ORIGINS", "\"https://a.example/path\" is not an origin; expected scheme://host[:port], or *"],
-    [{ ALLOWED_ORIGINS: "notaurl" }, "ALLOWED_ORIGINS", "\"notaurl\" is not an origin; expected scheme://host[:port], or *"],
+    [
+      { ALLOWED_ORIGINS: "https://a.example/path" },
+      "ALLOWED_ORIGINS",
+      '"https://a.example/path" is not an origin; expected scheme://host[:port], or *',
+    ],
+    [{ ALLOWED_ORIGINS: "notaurl" }, "ALLOWED_ORIGINS", '"notaurl" is not an origin; expected scheme://host[:port], or *'],
     [{ MAX_BODY_BYTES: "0" }, "MAX_BODY_BYTES", "expected a positive integer number of bytes"],
     [{ MAX_BODY_BYTES: "1k" }, "MAX_BODY_BYTES", "expected a positive integer number of bytes"],
-    [{ OAUTH_REDIRECT_URI: "mailto:x" }, "OAUTH_REDIRECT_URI", "expected an http(s) URL, got scheme \"mailto:\""],
-    [{ PROVIDER_ACCOUNTS_URL: "x" }, "PROVIDER_ACCOUNTS_URL", "expected an absolute http(s) URL, got \"x\""],
+    [{ OAUTH_REDIRECT_URI: "mailto:x" }, "OAUTH_REDIRECT_URI", 'expected an http(s) URL, got scheme "mailto:"'],
+    [{ PROVIDER_ACCOUNTS_URL: "x" }, "PROVIDER_ACCOUNTS_URL", 'expected an absolute http(s) URL, got "x"'],
     [{ AUDIT_LOG: "file" }, "AUDIT_LOG", "expected stdout or off"],
     [{ AUDIT_SUCCESS_SAMPLE: "2" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
     [{ AUDIT_SUCCESS_SAMPLE: "-0.1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
@@ -371,16 +403,44 @@ describe("every variable's refusals", () => {
     [{ REQUEST_ID_HEADER: "never" }, "REQUEST_ID_HEADER", "expected errors or always"],
     [{ TOOLS_API: "yes" }, "TOOLS_API", "expected on or off"],
     [{ GATEHOUSE_SECRET: "short" }, "GATEHOUSE_SECRET", "expected at least 32 characters"],
-    [{ AUTH_STRATEGY: "jwt" }, "JWT_ISSUER", "required when AUTH_STRATEGY=jwt (the issuer URL of your identity provider, or set JWT_PROVIDER)"],
-    [{ AUTH_STRATEGY: "jwt", JWT_PROVIDER: "myspace" }, "JWT_PROVIDER", "expected one of auth0, okta, keycloak, workos, clerk, entra, cognito, google"],
-    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_SECRET: "short" }, "JWT_SECRET", "expected at least 32 characters (RFC 7518 §3.2)"],
-    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: "none" }, "JWT_ALGORITHMS", "\"none\" is not supported; expected RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA or HS256, HS384, HS512"],
+    [
+      { AUTH_STRATEGY: "jwt" },
+      "JWT_ISSUER",
+      "required when AUTH_STRATEGY=jwt (the issuer URL of your identity provider, or set JWT_PROVIDER)",
+    ],
+    [
+      { AUTH_STRATEGY: "jwt", JWT_PROVIDER: "myspace" },
+      "JWT_PROVIDER",
+      "expected one of auth0, okta, keycloak, workos, clerk, entra, cognito, google",
+    ],
+    [
+      { AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_SECRET: "short" },
+      "JWT_SECRET",
+      "expected at least 32 characters (RFC 7518 §3.2)",
+    ],
+    [
+      { AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: "none" },
+      "JWT_ALGORITHMS",
+      '"none" is not supported; expected RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA or HS256, HS384, HS512',
+    ],
     [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: " , " }, "JWT_ALGORITHMS", "expected at least one algorithm"],
-    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: "HS256" }, "JWT_ALGORITHMS", "HMAC algorithms (HS256…) need JWT_SECRET; keys from a JWKS are never used for them"],
+    [
+      { AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_ALGORITHMS: "HS256" },
+      "JWT_ALGORITHMS",
+      "HMAC algorithms (HS256…) need JWT_SECRET; keys from a JWKS are never used for them",
+    ],
     [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "http://i.example" }, "JWT_ISSUER", "expected an https URL (http only for localhost)"],
-    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_JWKS_URI: "http://keys.example" }, "JWT_JWKS_URI", "expected an https URL (http only for localhost)"],
-    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_CLOCK_SKEW_SECONDS: "301" }, "JWT_CLOCK_SKEW_SECONDS", "expected an integer number of seconds from 0 to 300"],
-    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "not a url" }, "JWT_ISSUER", "expected an absolute issuer URL, got \"not a url\""],
+    [
+      { AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_JWKS_URI: "http://keys.example" },
+      "JWT_JWKS_URI",
+      "expected an https URL (http only for localhost)",
+    ],
+    [
+      { AUTH_STRATEGY: "jwt", JWT_ISSUER: "https://i", JWT_CLOCK_SKEW_SECONDS: "301" },
+      "JWT_CLOCK_SKEW_SECONDS",
+      "expected an integer number of seconds from 0 to 300",
+    ],
+    [{ AUTH_STRATEGY: "jwt", JWT_ISSUER: "not a url" }, "JWT_ISSUER", 'expected an absolute issuer URL, got "not a url"'],
     [{ AUDIT_SUCCESS_SAMPLE: "0x1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
     [{ AUDIT_SUCCESS_SAMPLE: "1e-1" }, "AUDIT_SUCCESS_SAMPLE", "expected a number from 0 to 1"],
   ];
@@ -410,7 +470,13 @@ describe("every variable's accepted forms", () => {
   });
 
   it("reads the switches", () => {
-    const on = parseEnv({ LOG_LEVEL: "debug", REQUEST_ID_HEADER: "always", TOOLS_API: "on", AUDIT_LOG: "off", RATE_LIMIT_HEADERS: "always" });
+    const on = parseEnv({
+      LOG_LEVEL: "debug",
+      REQUEST_ID_HEADER: "always",
+      TOOLS_API: "on",
+      AUDIT_LOG: "off",
+      RATE_LIMIT_HEADERS: "always",
+    });
     assert.equal(on.logLevel, "debug");
     assert.equal(on.requestIdHeader, "always");
     assert.equal(on.toolsApi, true);

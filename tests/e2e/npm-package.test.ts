@@ -13,7 +13,8 @@ import { binary, ROOT, runToExit } from "../helpers/processes.ts";
 
 const runtime = (globalThis as { Bun?: unknown }).Bun ? "bun" : "deno";
 
-const run = (cmd: string, args: string[], cwd: string, ms = 60_000) => runToExit(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, ms });
+const run = (cmd: string, args: string[], cwd: string, ms = 60_000) =>
+  runToExit(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, ms });
 
 // What a user writes: JavaScript, so every runtime (Node 20 included) runs it as it is.
 const CONSUMER = `
@@ -64,7 +65,12 @@ describe("the npm package (npm pack, installed into a fresh project)", () => {
       await cp(join(ROOT, entry), join(source, entry), { recursive: true });
     }
     await symlink(join(ROOT, "node_modules"), join(source, "node_modules"), "dir");
-    const pack = await run("npm", ["pack", "--json", "--loglevel=error", "--no-update-notifier", "--pack-destination", dir], source, 120_000);
+    const pack = await run(
+      "npm",
+      ["pack", "--json", "--loglevel=error", "--no-update-notifier", "--pack-destination", dir],
+      source,
+      120_000,
+    );
     assert.equal(pack.code, 0, pack.out);
     // The JSON report, whatever the prepack build printed around it.
     const report = pack.out.slice(pack.out.search(/^\[/m), pack.out.lastIndexOf("\n]") + 2);
@@ -94,7 +100,11 @@ describe("the npm package (npm pack, installed into a fresh project)", () => {
     for (const target of targets as string[]) assert.ok(files.includes(target.replace(/^\.\//, "")), `${target} is not in the package`);
   });
 
-  const expected = { status: 200, body: { jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "from the package" }] } }, serveNode: "function" };
+  const expected = {
+    status: 200,
+    body: { jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "from the package" }] } },
+    serveNode: "function",
+  };
 
   it(`serves a tool under ${runtime} (import "gatehouse")`, async () => {
     const { code, out } = runtime === "bun"
@@ -110,17 +120,23 @@ describe("the npm package (npm pack, installed into a fresh project)", () => {
     assert.deepEqual(JSON.parse(out.trim().split("\n").at(-1)!), expected);
   });
 
-  it("runs its `gatehouse` command under Bun (the runtime its first line names)", { skip: runtime !== "bun" && "runs in the Bun suite" }, async () => {
-    const installed = join(project, "node_modules", "gatehouse");
-    const manifest = JSON.parse(await readFile(join(installed, "package.json"), "utf8"));
-    const command = join(installed, manifest.bin.gatehouse);
-    assert.match((await readFile(command, "utf8")).split("\n")[0], /^#!\/usr\/bin\/env bun$/);
-    const { code, out } = await run(binary("bun"), [command, "keygen"], project);
-    assert.equal(code, 0, out);
-    assert.match(out, /^BEARER_TOKEN=[A-Za-z0-9_-]{43}$/m);
-  });
+  it(
+    "runs its `gatehouse` command under Bun (the runtime its first line names)",
+    { skip: runtime !== "bun" && "runs in the Bun suite" },
+    async () => {
+      const installed = join(project, "node_modules", "gatehouse");
+      const manifest = JSON.parse(await readFile(join(installed, "package.json"), "utf8"));
+      const command = join(installed, manifest.bin.gatehouse);
+      assert.match((await readFile(command, "utf8")).split("\n")[0], /^#!\/usr\/bin\/env bun$/);
+      const { code, out } = await run(binary("bun"), [command, "keygen"], project);
+      assert.equal(code, 0, out);
+      assert.match(out, /^BEARER_TOKEN=[A-Za-z0-9_-]{43}$/m);
+    },
+  );
 
-  it("type-checks a consumer under Deno against the package's declarations", { skip: runtime !== "deno" && "Deno's type checker: runs in the Deno suite" }, async () => {
+  it("type-checks a consumer under Deno against the package's declarations", {
+    skip: runtime !== "deno" && "Deno's type checker: runs in the Deno suite",
+  }, async () => {
     const { code, out } = await run(binary("deno"), ["check", "typed.ts"], project, 120_000);
     assert.equal(code, 0, out);
   });

@@ -33,7 +33,9 @@ const LAUNCH_ARGS = [
 const TEST = { timeout: 30_000 };
 const HOOK = { timeout: 30_000 };
 const NAV = 15_000;
-const SKIP = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (Debian package "chromium"): the consent page was NOT clicked through in a real browser`;
+const SKIP = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is not installed (Debian package "chromium"): the consent page was NOT clicked through in a real browser`;
 if (SKIP) console.warn(`oauth-browser.test.ts: SKIPPED: ${SKIP}`);
 /** Client-supplied name, with markup that must come out as text. */
 const CLIENT_NAME = "Acme Notes <img src=x onerror=alert(1)>";
@@ -54,7 +56,9 @@ async function startClientSite(): Promise<{ origin: string; callback: string; hi
       const target = url.searchParams.get("src") ?? "";
       const escaped = target.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      return res.end(`<!doctype html><title>Framing attempt</title><iframe id="victim" src="${escaped}" width="600" height="400"></iframe>`);
+      return res.end(
+        `<!doctype html><title>Framing attempt</title><iframe id="victim" src="${escaped}" width="600" height="400"></iframe>`,
+      );
     }
     res.writeHead(404).end();
   });
@@ -185,7 +189,9 @@ for (const runtime of SERVER_RUNTIMES) {
         assert.equal(
           answer.status(),
           302,
-          `the consent page's own Allow button was refused with ${answer.status()} (the browser sent Origin: ${sent.origin}, Sec-Fetch-Site: ${sent["sec-fetch-site"]})`,
+          `the consent page's own Allow button was refused with ${answer.status()} (the browser sent Origin: ${sent.origin}, Sec-Fetch-Site: ${
+            sent["sec-fetch-site"]
+          })`,
         );
       } finally {
         await context.close();
@@ -198,7 +204,10 @@ for (const runtime of SERVER_RUNTIMES) {
         const page = await context.newPage();
         const { url, verifier, state } = authorizeUrl(stack, clientId, site.callback);
         await page.goto(url);
-        await Promise.all([page.waitForURL((u: URL) => u.href.startsWith(site.callback)), page.getByRole("button", { name: "Allow" }).click()]);
+        await Promise.all([
+          page.waitForURL((u: URL) => u.href.startsWith(site.callback)),
+          page.getByRole("button", { name: "Allow" }).click(),
+        ]);
         const landed = new URL(page.url());
         assert.equal(landed.origin + landed.pathname, site.callback);
         assert.equal(landed.searchParams.get("iss"), stack.origin, "RFC 9207 iss");
@@ -236,7 +245,10 @@ for (const runtime of SERVER_RUNTIMES) {
         const { url, state } = authorizeUrl(stack, clientId, site.callback);
         await page.goto(url);
         const upstreamBefore = stack.idp.authorizeRequests.length;
-        await Promise.all([page.waitForURL((u: URL) => u.href.startsWith(site.callback)), page.getByRole("button", { name: "Deny" }).click()]);
+        await Promise.all([
+          page.waitForURL((u: URL) => u.href.startsWith(site.callback)),
+          page.getByRole("button", { name: "Deny" }).click(),
+        ]);
         const landed = new URL(page.url());
         assert.equal(landed.origin + landed.pathname, site.callback);
         assert.equal(landed.searchParams.get("error"), "access_denied");
@@ -259,7 +271,11 @@ for (const runtime of SERVER_RUNTIMES) {
         assert.equal(headers["x-frame-options"], "DENY");
         assert.match(headers["content-security-policy"] ?? "", /frame-ancestors 'none'/);
         assert.match(headers["cache-control"] ?? "", /no-store/);
-        assert.match(headers["referrer-policy"] ?? "", /^(no-referrer|same-origin)$/, "the authorization request in the URL never leaks to another site");
+        assert.match(
+          headers["referrer-policy"] ?? "",
+          /^(no-referrer|same-origin)$/,
+          "the authorization request in the URL never leaks to another site",
+        );
 
         const framed = authorizeUrl(stack, clientId, site.callback);
         const seen = page.waitForResponse((r: any) => r.url().startsWith(`${stack.origin}/authorize`), { timeout: NAV });
@@ -292,7 +308,10 @@ for (const runtime of SERVER_RUNTIMES) {
         await second.goto(copy);
         assert.equal(await second.inputValue("input[name=consent_id]"), await first.inputValue("input[name=consent_id]"));
 
-        await Promise.all([first.waitForURL((u: URL) => u.href.startsWith(site.callback)), first.getByRole("button", { name: "Allow" }).click()]);
+        await Promise.all([
+          first.waitForURL((u: URL) => u.href.startsWith(site.callback)),
+          first.getByRole("button", { name: "Allow" }).click(),
+        ]);
         assert.ok(new URL(first.url()).searchParams.get("code"), "the first tab's approval went through");
 
         const upstreamBefore = stack.idp.authorizeRequests.length;

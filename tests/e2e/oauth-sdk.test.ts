@@ -18,7 +18,7 @@ import { UnauthorizedError as UnauthorizedErrorV1 } from "@modelcontextprotocol/
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { type OAuthStack, SERVER_RUNTIMES, startStack, within } from "./oauth-helpers/stack.ts";
 import { approveInBrowser } from "./oauth-helpers/browser-fetch.ts";
-import { recordedProvider, type RecordedProvider } from "./oauth-helpers/client-provider.ts";
+import { type RecordedProvider, recordedProvider } from "./oauth-helpers/client-provider.ts";
 import { type Exchange, recordingFetch } from "./oauth-helpers/wire.ts";
 
 const STEP = 20_000;
@@ -30,7 +30,9 @@ const CALLBACK = "http://127.0.0.1:45871/callback";
 const SUBJECT = "user-1234";
 
 /** The parsed JSON the demo `whoami` tool returns (structured content, or its text). */
-function whoamiOf(result: any): { strategy: string; subject: string | null; scopes: string[]; outboundHeaders: string[]; protocolVersion: string } {
+function whoamiOf(
+  result: any,
+): { strategy: string; subject: string | null; scopes: string[]; outboundHeaders: string[]; protocolVersion: string } {
   if (result?.structuredContent) return result.structuredContent;
   const first = result?.content?.[0];
   assert.equal(first?.type, "text", `whoami result: ${JSON.stringify(result)}`);
@@ -142,7 +144,10 @@ for (const runtime of SERVER_RUNTIMES) {
       assert.match(challenge, /^Bearer /);
       assert.ok(challenge.includes(`resource_metadata="${stack.origin}/.well-known/oauth-protected-resource/mcp"`), challenge);
       assert.ok(steps.includes("GET /.well-known/oauth-protected-resource/mcp 200"), steps.join("\n"));
-      assert.ok(steps.some((s) => /^GET \/\.well-known\/(oauth-authorization-server|openid-configuration)\S* 200$/.test(s)), steps.join("\n"));
+      assert.ok(
+        steps.some((s) => /^GET \/\.well-known\/(oauth-authorization-server|openid-configuration)\S* 200$/.test(s)),
+        steps.join("\n"),
+      );
       assert.ok(steps.includes("POST /register 201"), steps.join("\n"));
       assert.ok(provider.client?.client_id, "the client registered dynamically");
       assert.equal(provider.client.client_name, "Gatehouse E2E (SDK v1)");
@@ -151,17 +156,21 @@ for (const runtime of SERVER_RUNTIMES) {
       assertAuthorizationUrl(stack, provider, provider.authorizationUrls[0]);
     });
 
-    it("the browser leg (consent → approve → IdP → provider callback) ends at the client's redirect URI with code, state and iss", TEST, async () => {
-      assert.ok(provider.authorizationUrls[0], "needs the previous step");
-      const back = await approveInBrowser(provider.authorizationUrls[0]);
-      assertClientRedirect(stack, provider, back);
-      code = back.searchParams.get("code")!;
-      const upstream = stack.idp.authorizeRequests.at(-1)!;
-      assert.equal(upstream.get("client_id"), stack.idp.clientId);
-      assert.equal(upstream.get("redirect_uri"), `${stack.origin}/oauth/provider-callback`);
-      assert.equal(upstream.get("code_challenge_method"), "S256", "upstream PKCE (the IdP advertises S256)");
-      assert.notEqual(upstream.get("state"), provider.lastState, "the upstream state is our own, not the client's");
-    });
+    it(
+      "the browser leg (consent → approve → IdP → provider callback) ends at the client's redirect URI with code, state and iss",
+      TEST,
+      async () => {
+        assert.ok(provider.authorizationUrls[0], "needs the previous step");
+        const back = await approveInBrowser(provider.authorizationUrls[0]);
+        assertClientRedirect(stack, provider, back);
+        code = back.searchParams.get("code")!;
+        const upstream = stack.idp.authorizeRequests.at(-1)!;
+        assert.equal(upstream.get("client_id"), stack.idp.clientId);
+        assert.equal(upstream.get("redirect_uri"), `${stack.origin}/oauth/provider-callback`);
+        assert.equal(upstream.get("code_challenge_method"), "S256", "upstream PKCE (the IdP advertises S256)");
+        assert.notEqual(upstream.get("state"), provider.lastState, "the upstream state is our own, not the client's");
+      },
+    );
 
     it("transport.finishAuth(code) redeems the code (PKCE) for an opaque token pair", TEST, async () => {
       assert.ok(code, "needs the previous step");
@@ -183,7 +192,10 @@ for (const runtime of SERVER_RUNTIMES) {
       const who = whoamiOf(await within(STEP, client.callTool({ name: "whoami", arguments: {} }), "whoami"));
       assert.equal(who.strategy, "oauth");
       assert.equal(who.subject, SUBJECT);
-      assert.ok(who.outboundHeaders.map((h) => h.toLowerCase()).includes("authorization"), "the tool gets the provider's token as an outbound header");
+      assert.ok(
+        who.outboundHeaders.map((h) => h.toLowerCase()).includes("authorization"),
+        "the tool gets the provider's token as an outbound header",
+      );
       assert.equal(who.protocolVersion, "2025-11-25");
     });
 
@@ -253,7 +265,9 @@ for (const runtime of SERVER_RUNTIMES) {
       assert.equal((await probeToken(stack.mcpUrl, provider.current.access_token)).status, 200);
     });
 
-    it("at the token endpoint: rotation, an identical retry within the grace window, then family revocation on a late replay", { timeout: 30_000 }, async () => {
+    it("at the token endpoint: rotation, an identical retry within the grace window, then family revocation on a late replay", {
+      timeout: 30_000,
+    }, async () => {
       assert.ok(provider.current, "needs the previous step");
       const clientId = provider.client.client_id;
       const r0 = provider.current.refresh_token;
@@ -273,7 +287,11 @@ for (const runtime of SERVER_RUNTIMES) {
       assert.equal(late.status, 400, JSON.stringify(late.body));
       assert.equal(late.body.error, "invalid_grant");
       assert.equal((await probeToken(stack.mcpUrl, first.body.access_token)).status, 401, "the successor's access token is revoked too");
-      const successor = await tokenRequest(stack.origin, { grant_type: "refresh_token", refresh_token: first.body.refresh_token, client_id: clientId });
+      const successor = await tokenRequest(stack.origin, {
+        grant_type: "refresh_token",
+        refresh_token: first.body.refresh_token,
+        client_id: clientId,
+      });
       assert.equal(successor.status, 400, "and the successor's refresh token");
       assert.equal(successor.body.error, "invalid_grant");
     });
@@ -294,14 +312,23 @@ for (const runtime of SERVER_RUNTIMES) {
       const revoke = await fetch(`${stack.origin}/revoke`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ token: back.refresh_token, token_type_hint: "refresh_token", client_id: provider.client.client_id }).toString(),
+        body: new URLSearchParams({ token: back.refresh_token, token_type_hint: "refresh_token", client_id: provider.client.client_id })
+          .toString(),
         signal: AbortSignal.timeout(10_000),
       });
       await revoke.body?.cancel();
       assert.equal(revoke.status, 200);
-      const refused = await tokenRequest(stack.origin, { grant_type: "refresh_token", refresh_token: back.refresh_token, client_id: provider.client.client_id });
+      const refused = await tokenRequest(stack.origin, {
+        grant_type: "refresh_token",
+        refresh_token: back.refresh_token,
+        client_id: provider.client.client_id,
+      });
       assert.equal(refused.body.error, "invalid_grant");
-      assert.equal((await probeToken(stack.mcpUrl, back.access_token)).status, 401, "revoking the refresh token ends its grant's access tokens");
+      assert.equal(
+        (await probeToken(stack.mcpUrl, back.access_token)).status,
+        401,
+        "revoking the refresh token ends its grant's access tokens",
+      );
     });
   });
 
@@ -312,7 +339,10 @@ for (const runtime of SERVER_RUNTIMES) {
     let callback: URL | undefined;
     const clients: ClientV2[] = [];
     const newClient = () => {
-      const client = new ClientV2({ name: "gatehouse-oauth-e2e-v2", version: "2.0.0" }, { versionNegotiation: { mode: { pin: MODERN } } } as any);
+      const client = new ClientV2(
+        { name: "gatehouse-oauth-e2e-v2", version: "2.0.0" },
+        { versionNegotiation: { mode: { pin: MODERN } } } as any,
+      );
       clients.push(client);
       return client;
     };

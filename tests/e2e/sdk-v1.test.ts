@@ -66,7 +66,11 @@ for (const runtime of SERVER_RUNTIMES) {
       assert.equal(tools.find((t) => t.name === "add")!.outputSchema?.type, "object");
 
       const { resources } = await within(STEP, client.listResources());
-      assert.deepEqual(resources.map((r) => r.uri), ["gatehouse://readme", "skill://gatehouse-review/SKILL.md", "skill://gatehouse-review/references/checklist.md"]);
+      assert.deepEqual(resources.map((r) => r.uri), [
+        "gatehouse://readme",
+        "skill://gatehouse-review/SKILL.md",
+        "skill://gatehouse-review/references/checklist.md",
+      ]);
       assert.equal(resources[0].mimeType, "text/markdown");
 
       const { resourceTemplates } = await within(STEP, client.listResourceTemplates());

@@ -15,7 +15,10 @@ const isBun = Boolean((globalThis as { Bun?: unknown }).Bun);
 
 /** Runs a command with only the given server variables (none inherited) and returns its exit code and output. */
 const run = (cmd: string, args: string[], env: Record<string, string>) =>
-  runToExit(cmd, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", HOST: "127.0.0.1", ...env } });
+  runToExit(cmd, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", HOST: "127.0.0.1", ...env },
+  });
 
 const mainCommand = (runtime: ServerRuntime, port: number): [string, string[]] =>
   runtime === "bun" ? [binary("bun"), ["run", "src/main.ts"]] : [binary("deno"), ["serve", "-A", "--port", String(port), "src/main.ts"]];
@@ -35,7 +38,11 @@ for (const runtime of SERVER_RUNTIMES) {
       const port = await freePort();
       const closed = await freePort(); // nothing listens there any more
       const [cmd, args] = mainCommand(runtime, port);
-      const { code, out } = await run(cmd, args, { PORT: String(port), STORE: `redis://app:hunter2-secret@127.0.0.1:${closed}`, RATE_LIMIT_RPS: "off" });
+      const { code, out } = await run(cmd, args, {
+        PORT: String(port),
+        STORE: `redis://app:hunter2-secret@127.0.0.1:${closed}`,
+        RATE_LIMIT_RPS: "off",
+      });
       assert.equal(code, 1, out);
       assert.match(out, /^gatehouse: STORE: cannot reach Redis at 127\.0\.0\.1:\d+: /m);
       assert.doesNotMatch(out, /hunter2/);
@@ -54,7 +61,14 @@ describe("bun build --compile --bytecode src/main.ts", () => {
       const port = await freePort();
       const child = spawn(exe, [], {
         cwd: dir,
-        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOST: "127.0.0.1", PORT: String(port), BEARER_TOKEN: "compiled-test-token-0123456789abcdef", RATE_LIMIT_RPS: "off" },
+        env: {
+          PATH: process.env.PATH ?? "",
+          NO_COLOR: "1",
+          HOST: "127.0.0.1",
+          PORT: String(port),
+          BEARER_TOKEN: "compiled-test-token-0123456789abcdef",
+          RATE_LIMIT_RPS: "off",
+        },
         stdio: "ignore",
       });
       try {
@@ -67,7 +81,12 @@ describe("bun build --compile --bytecode src/main.ts", () => {
               accept: "application/json, text/event-stream",
               "mcp-protocol-version": "2025-11-25",
             },
-            body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo", arguments: { message: "compiled" } } }),
+            body: JSON.stringify({
+              jsonrpc: "2.0",
+              id: 7,
+              method: "tools/call",
+              params: { name: "echo", arguments: { message: "compiled" } },
+            }),
           });
         let response: Response | undefined;
         for (let i = 0; i < 200 && !response; i++) {

@@ -26,7 +26,6 @@ export function nodeVersion(): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-
 export interface RunningExample {
   origin: string;
   output(): string;

@@ -52,7 +52,11 @@ function signal(child: ChildProcess, sig: "SIGTERM" | "SIGKILL") {
  * Starts `src/main.ts` on `port` and resolves once GET /health answers from this child, or
  * `"port-taken"` when it lost the port to another process (the caller picks another).
  */
-export async function startMainServer(runtime: ServerRuntime, port: number, options: MainServerOptions = {}): Promise<MainServer | "port-taken"> {
+export async function startMainServer(
+  runtime: ServerRuntime,
+  port: number,
+  options: MainServerOptions = {},
+): Promise<MainServer | "port-taken"> {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SERVER_VARIABLES.test(k)) base[k] = v;
   const [cmd, args] = runtime === "bun"

@@ -29,7 +29,10 @@ describe("body size limit (maxBodyBytes)", () => {
   });
 
   it("413 for an oversized body without a length header (a chunked stream)", async () => {
-    const request = mcpRequest("POST", { body: streamOf(10, 100), headers: { "content-type": "application/json", accept: "application/json" } });
+    const request = mcpRequest("POST", {
+      body: streamOf(10, 100),
+      headers: { "content-type": "application/json", accept: "application/json" },
+    });
     assert.equal(request.headers.get("content-length"), null);
     const r = await s.fetch(request);
     assert.equal(r.status, 413);
@@ -97,7 +100,10 @@ describe("readJson (the MCP endpoint's reader: the runtime parses a body of decl
 
   it("parses a body of declared length, and one of unknown length (chunked)", async () => {
     assert.deepEqual(await readJson(sized('{"a":[1,"é"]}', 14), 100), { ok: true, value: { a: [1, "é"] } });
-    const request = new Request("http://localhost/", { method: "POST", body: new Blob(['{"b":', "2}"]).stream(), duplex: "half" } as RequestInit);
+    const request = new Request(
+      "http://localhost/",
+      { method: "POST", body: new Blob(['{"b":', "2}"]).stream(), duplex: "half" } as RequestInit,
+    );
     assert.equal(request.headers.get("content-length"), null);
     assert.deepEqual(await readJson(request, 100), { ok: true, value: { b: 2 } });
   });
@@ -125,7 +131,10 @@ describe("readJson (the MCP endpoint's reader: the runtime parses a body of decl
   it("trusts a declared length only when it is plain digits: any other shape has the body counted as it streams", async () => {
     const big = JSON.stringify("x".repeat(200));
     for (const declared of ["+5", "0x5", "5.0", "1e1", ""]) {
-      const r = await readJson(new Request("http://localhost/", { method: "POST", body: big, headers: { "content-length": declared } }), 100);
+      const r = await readJson(
+        new Request("http://localhost/", { method: "POST", body: big, headers: { "content-length": declared } }),
+        100,
+      );
       assert.deepEqual(r, { ok: false, status: 413, message: "Request body exceeds 100 bytes" }, JSON.stringify(declared));
     }
     // Plain digits: the runtime enforces that framing on a real connection, so the body is parsed in one go.
@@ -159,7 +168,10 @@ describe("readCapped (the shared capped reader for responses too)", () => {
   it("cuts off a response of unknown length past the limit, and refuses a declared one up front", async () => {
     assert.deepEqual(await readCapped(new Response(streamOf("abc", "def")), 5), { ok: false, reason: "too_large" });
     assert.deepEqual(await readCapped(new Response(streamOf("abc", "de")), 5), { ok: true, text: "abcde" });
-    assert.deepEqual(await readCapped(new Response("x".repeat(10), { headers: { "content-length": "10" } }), 5), { ok: false, reason: "too_large" });
+    assert.deepEqual(await readCapped(new Response("x".repeat(10), { headers: { "content-length": "10" } }), 5), {
+      ok: false,
+      reason: "too_large",
+    });
     assert.deepEqual(await readCapped(new Response(null), 5), { ok: true, text: "" });
   });
 

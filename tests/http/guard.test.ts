@@ -52,28 +52,35 @@ describe("guard: DNS-rebinding protection (Host and Origin)", () => {
   // Regression: requests built in memory (tests, Hono's app.request, adapters, HTTP/2's :authority)
   // carry no Host header; the guard judges them by the URL's host (ctx.url.host).
   it("a request without a Host header is judged by its URL's host (localhost passes)", async () => {
-    const r = await s.fetch(new Request(URL_MCP, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
-      body: JSON.stringify(rpc("tools/list")),
-    }));
+    const r = await s.fetch(
+      new Request(URL_MCP, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
+        body: JSON.stringify(rpc("tools/list")),
+      }),
+    );
     assert.equal(r.status, 200);
     await r.body?.cancel();
   });
 
   it("a request without a Host header to a foreign URL host is still refused", async () => {
-    const r = await s.fetch(new Request("http://evil.example.com/mcp", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
-      body: JSON.stringify(rpc("tools/list")),
-    }));
+    const r = await s.fetch(
+      new Request("http://evil.example.com/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
+        body: JSON.stringify(rpc("tools/list")),
+      }),
+    );
     assert.equal(r.status, 403);
     await r.body?.cancel();
   });
 });
 
 describe("guard: CORS preflight", () => {
-  const protectedServer = server({ auth: bearer({ token: "s3cret-token-value" }), tools: [defineTool({ name: "echo", handler: () => "ok" })] });
+  const protectedServer = server({
+    auth: bearer({ token: "s3cret-token-value" }),
+    tools: [defineTool({ name: "echo", handler: () => "ok" })],
+  });
 
   it("OPTIONS is answered 204 with allow/expose headers before the bearer gate", async () => {
     const r = await protectedServer.fetch(mcpRequest("OPTIONS", {
@@ -88,7 +95,9 @@ describe("guard: CORS preflight", () => {
     const allowMethods = (r.headers.get("access-control-allow-methods") ?? "").toLowerCase();
     for (const m of ["get", "post", "delete"]) assert.ok(allowMethods.includes(m), allowMethods);
     const allowHeaders = (r.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(/\s*,\s*/);
-    for (const h of ["authorization", "content-type", "mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "last-event-id"]) {
+    for (
+      const h of ["authorization", "content-type", "mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "last-event-id"]
+    ) {
       assert.ok(allowHeaders.includes(h), `allow-headers lacks ${h}`);
     }
     const expose = (r.headers.get("access-control-expose-headers") ?? "").toLowerCase().split(/\s*,\s*/);

@@ -46,7 +46,11 @@ describe("pathnameOf", () => {
       }
     }
     assert.equal(pathnameOf("http://localhost:8000/mcp"), "/mcp");
-    assert.equal(pathnameOf("http://localhost:8000/a/../mcp"), undefined, "an unsafe URL after a cached one is not answered from the cache");
+    assert.equal(
+      pathnameOf("http://localhost:8000/a/../mcp"),
+      undefined,
+      "an unsafe URL after a cached one is not answered from the cache",
+    );
     assert.equal(pathnameOf("http://localhost:8000/health"), "/health");
   });
 

@@ -6,8 +6,18 @@ import { bearer, createServer, defineTool, rateLimit } from "../../src/mod.ts";
 
 const TOKEN = "tools-api-token-0123456789abcdefgh";
 const tools = [
-  defineTool({ name: "add", inputSchema: z.object({ a: z.number(), b: z.number() }), outputSchema: z.object({ sum: z.number() }), handler: ({ a, b }) => ({ sum: a + b }) }),
-  defineTool({ name: "fail", handler: () => { throw new Error("it broke"); } }),
+  defineTool({
+    name: "add",
+    inputSchema: z.object({ a: z.number(), b: z.number() }),
+    outputSchema: z.object({ sum: z.number() }),
+    handler: ({ a, b }) => ({ sum: a + b }),
+  }),
+  defineTool({
+    name: "fail",
+    handler: () => {
+      throw new Error("it broke");
+    },
+  }),
   defineTool({ name: "admin", scopes: ["admin"], handler: () => "secret" }),
   defineTool({ name: "once", middlewares: [rateLimit({ rps: 0.001, burst: 1 })], handler: () => "ok" }),
 ];
@@ -15,7 +25,11 @@ const make = (toolsApi = true) => createServer({ name: "t", version: "1", tools,
 const req = (path: string, init: RequestInit & { token?: string | null } = {}) =>
   new Request(`http://localhost:8000${path}`, {
     ...init,
-    headers: { ...(init.token !== null && { authorization: `Bearer ${init.token ?? TOKEN}` }), "content-type": "application/json", ...init.headers },
+    headers: {
+      ...(init.token !== null && { authorization: `Bearer ${init.token ?? TOKEN}` }),
+      "content-type": "application/json",
+      ...init.headers,
+    },
   });
 
 describe("HTTP tools API", () => {

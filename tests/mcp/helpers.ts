@@ -71,11 +71,15 @@ export async function initialize(
   s: GatehouseServer,
   o: { version?: string; capabilities?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): Promise<{ session: string; result: any; response: Response }> {
-  const response = await post(s, rpc("initialize", {
-    protocolVersion: o.version ?? "2025-11-25",
-    capabilities: o.capabilities ?? {},
-    clientInfo: { name: "test-client", version: "0.0.1" },
-  }), { headers: o.headers });
+  const response = await post(
+    s,
+    rpc("initialize", {
+      protocolVersion: o.version ?? "2025-11-25",
+      capabilities: o.capabilities ?? {},
+      clientInfo: { name: "test-client", version: "0.0.1" },
+    }),
+    { headers: o.headers },
+  );
   if (response.status !== 200) throw new Error(`initialize failed: ${response.status} ${await response.text()}`);
   const body = await jsonOf(response);
   const session = response.headers.get("mcp-session-id");
@@ -86,7 +90,13 @@ export async function initialize(
 }
 
 /** A 2025 request in a session, answered as JSON: returns the parsed JSON-RPC response. */
-export async function call(s: GatehouseServer, session: string, method: string, params?: Record<string, unknown>, headers?: Record<string, string>) {
+export async function call(
+  s: GatehouseServer,
+  session: string,
+  method: string,
+  params?: Record<string, unknown>,
+  headers?: Record<string, string>,
+) {
   const r = await post(s, rpc(method, params), { session, headers });
   const ct = r.headers.get("content-type") ?? "";
   if (ct.startsWith("text/event-stream")) {
@@ -121,9 +131,17 @@ export function postModern(
   s: GatehouseServer,
   method: string,
   params: Record<string, unknown> = {},
-  o: { capabilities?: Record<string, unknown>; meta?: Record<string, unknown>; headers?: Record<string, string>; id?: number | string; name?: string; accept?: string } = {},
+  o: {
+    capabilities?: Record<string, unknown>;
+    meta?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    id?: number | string;
+    name?: string;
+    accept?: string;
+  } = {},
 ): Promise<Response> {
-  const name = o.name ?? (method === "resources/read" ? params.uri : method === "tools/call" || method === "prompts/get" ? params.name : undefined);
+  const name = o.name ??
+    (method === "resources/read" ? params.uri : method === "tools/call" || method === "prompts/get" ? params.name : undefined);
   const body = rpc(method, { ...params, _meta: envelope(o.capabilities, o.meta) }, o.id);
   return post(s, body, { headers: { ...modernHeaders(method, name as string | undefined), ...o.headers }, accept: o.accept });
 }

@@ -6,10 +6,14 @@ import { call, initialize, server } from "./helpers.ts";
 
 /** The problems `schema` finds in `value`. */
 const problems = (schema: Record<string, unknown> | boolean, value: unknown) => compileJsonSchema(schema)(value);
-const ok = (schema: Record<string, unknown> | boolean, value: unknown) => assert.deepEqual(problems(schema, value), [], JSON.stringify(value));
+const ok = (schema: Record<string, unknown> | boolean, value: unknown) =>
+  assert.deepEqual(problems(schema, value), [], JSON.stringify(value));
 const bad = (schema: Record<string, unknown> | boolean, value: unknown, expected: RegExp) => {
   const found = problems(schema, value);
-  assert.ok(found.some((p) => expected.test(p)), `${JSON.stringify(value)}: expected a problem matching ${expected}, got ${JSON.stringify(found)}`);
+  assert.ok(
+    found.some((p) => expected.test(p)),
+    `${JSON.stringify(value)}: expected a problem matching ${expected}, got ${JSON.stringify(found)}`,
+  );
 };
 
 describe("compileJsonSchema: what it enforces", () => {
@@ -99,7 +103,11 @@ describe("compileJsonSchema: what it enforces", () => {
   it("allOf, anyOf (reporting the nearest alternative), oneOf, not, if/then/else", () => {
     bad({ allOf: [{ minimum: 1 }, { maximum: 2 }] }, 3, /<= 2/);
     ok({ anyOf: [{ type: "string" }, { type: "number" }] }, 1);
-    bad({ anyOf: [{ type: "string" }, { type: "object", required: ["a", "b"] }] }, 1, /expected string, got integer \(must match at least one/);
+    bad(
+      { anyOf: [{ type: "string" }, { type: "object", required: ["a", "b"] }] },
+      1,
+      /expected string, got integer \(must match at least one/,
+    );
     bad({ oneOf: [{ type: "number" }, { type: "integer" }] }, 1, /exactly one .*\(matches 2\)/);
     ok({ oneOf: [{ type: "number" }, { type: "integer" }] }, 1.5);
     bad({ not: { type: "null" } }, null, /must not match/);
@@ -110,7 +118,13 @@ describe("compileJsonSchema: what it enforces", () => {
 
   it("$ref: local pointers, $defs and recursion", () => {
     const tree = {
-      $defs: { node: { type: "object", properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/$defs/node" } } }, required: ["name"] } },
+      $defs: {
+        node: {
+          type: "object",
+          properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/$defs/node" } } },
+          required: ["name"],
+        },
+      },
       $ref: "#/$defs/node",
     };
     ok(tree, { name: "root", children: [{ name: "leaf" }] });
@@ -148,7 +162,10 @@ describe("compileJsonSchema: what it enforces", () => {
   });
 
   it("annotations and unknown keywords are not assertions: format, title, default, x-…", () => {
-    ok({ type: "string", format: "email", title: "t", description: "d", default: "x", examples: ["y"], "x-mcp-header": "X-Thing" }, "not an email");
+    ok(
+      { type: "string", format: "email", title: "t", description: "d", default: "x", examples: ["y"], "x-mcp-header": "X-Thing" },
+      "not an email",
+    );
   });
 
   it("true accepts anything and false nothing", () => {
@@ -157,7 +174,10 @@ describe("compileJsonSchema: what it enforces", () => {
   });
 
   it("reports at most ten problems (and says how many more)", () => {
-    const found = problems({ type: "object", properties: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, { type: "string" }])) }, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, i])));
+    const found = problems({
+      type: "object",
+      properties: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, { type: "string" }])),
+    }, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, i])));
     assert.ok(found.length <= 11, JSON.stringify(found));
     const manyRequired = problems({ required: Array.from({ length: 30 }, (_, i) => `r${i}`) }, {});
     assert.equal(manyRequired.length, 11);
@@ -182,7 +202,10 @@ describe("compileJsonSchema: schemas it cannot enforce are refused", () => {
     ] as const
   ) {
     it(`${JSON.stringify(schema)} → TypeError`, () => {
-      assert.throws(() => compileJsonSchema(schema as Record<string, unknown>), (e: Error) => e instanceof TypeError && message.test(e.message));
+      assert.throws(
+        () => compileJsonSchema(schema as Record<string, unknown>),
+        (e: Error) => e instanceof TypeError && message.test(e.message),
+      );
     });
   }
 
@@ -197,12 +220,22 @@ describe("zod schemas that make no tool schema fail when the server is created, 
   // schema would then break tools/list and the tool's 2026-07-28 calls on a server that started).
   it("a schema that does not describe an object", () => {
     const tool = defineTool({ name: "shout", inputSchema: z.string() as never, handler: () => "x" });
-    assert.throws(() => server({ tools: [tool] }), (e: Error) => e instanceof TypeError && /^Tool shout: A tool input schema must describe an object/.test(e.message));
+    assert.throws(
+      () => server({ tools: [tool] }),
+      (e: Error) => e instanceof TypeError && /^Tool shout: A tool input schema must describe an object/.test(e.message),
+    );
   });
 
   it("an object schema zod cannot convert (two schemas sharing one id)", () => {
-    const tool = defineTool({ name: "pair", inputSchema: z.object({ a: z.string().meta({ id: "X" }), b: z.number().meta({ id: "X" }) }), handler: () => "x" });
-    assert.throws(() => server({ tools: [tool] }), (e: Error) => e instanceof TypeError && /^Tool pair: Duplicate schema id "X"/.test(e.message));
+    const tool = defineTool({
+      name: "pair",
+      inputSchema: z.object({ a: z.string().meta({ id: "X" }), b: z.number().meta({ id: "X" }) }),
+      handler: () => "x",
+    });
+    assert.throws(
+      () => server({ tools: [tool] }),
+      (e: Error) => e instanceof TypeError && /^Tool pair: Duplicate schema id "X"/.test(e.message),
+    );
   });
 
   it("an output schema too", () => {

@@ -12,7 +12,12 @@ const tools = [
     inputSchema: z.object({ a: z.number(), b: z.number() }),
     handler: ({ a, b }) => String(a + b),
   }),
-  defineTool({ name: "boom", handler: () => { throw new Error("kaboom: disk on fire"); } }),
+  defineTool({
+    name: "boom",
+    handler: () => {
+      throw new Error("kaboom: disk on fire");
+    },
+  }),
   defineTool({
     name: "weather",
     inputSchema: z.object({ city: z.string() }),
@@ -57,7 +62,10 @@ describe("2025-11-25: initialize and lifecycle", () => {
   });
 
   it("offers 2025-11-25 (not the stateless 2026-07-28) when initialize asks for 2026-07-28 without an envelope", async () => {
-    const r = await post(s, rpc("initialize", { protocolVersion: "2026-07-28", capabilities: {}, clientInfo: { name: "c", version: "1" } }));
+    const r = await post(
+      s,
+      rpc("initialize", { protocolVersion: "2026-07-28", capabilities: {}, clientInfo: { name: "c", version: "1" } }),
+    );
     assert.equal(r.status, 200);
     assert.equal((await jsonOf(r)).result.protocolVersion, "2025-11-25");
   });
@@ -178,7 +186,9 @@ describe("2025-11-25: tools", () => {
     const r = await call(s, session, "tools/call", { name: "weather", arguments: { city: "Oslo" } });
     assert.deepEqual(r.result.structuredContent, { city: "Oslo", celsius: 21 });
     assert.deepEqual(JSON.parse(r.result.content[0].text), { city: "Oslo", celsius: 21 });
-    const list = await call(s, session, "tools/list", { cursor: btoa(String(tools.findIndex((t) => t.name === "weather"))).replace(/=+$/, "") });
+    const list = await call(s, session, "tools/list", {
+      cursor: btoa(String(tools.findIndex((t) => t.name === "weather"))).replace(/=+$/, ""),
+    });
     const weather = list.result.tools.find((t: any) => t.name === "weather");
     assert.equal(weather.outputSchema.type, "object");
     assert.ok(weather.outputSchema.properties.celsius);
@@ -217,10 +227,12 @@ describe("2025-11-25: sessions belong to their caller", () => {
   const users: Record<string, string> = { "token-a": "alice", "token-b": "bob" };
   const guarded = server({
     tools,
-    auth: custom({ verify: (req) => {
-      const token = req.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
-      return users[token] ? { subject: users[token] } : null;
-    } }),
+    auth: custom({
+      verify: (req) => {
+        const token = req.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+        return users[token] ? { subject: users[token] } : null;
+      },
+    }),
   });
   const A = { authorization: "Bearer token-a" };
   const B = { authorization: "Bearer token-b" };

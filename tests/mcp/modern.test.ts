@@ -44,7 +44,9 @@ const tools = [
     handler: async (_args, ctx) => {
       const [who, capital] = await Promise.all([
         ctx.elicit({ message: "Who?", requestedSchema: nameSchema }, { key: "who" }),
-        ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Capital of France?" } }], maxTokens: 10 }, { key: "capital" }),
+        ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Capital of France?" } }], maxTokens: 10 }, {
+          key: "capital",
+        }),
       ]);
       return `${String(who.content?.name)} / ${String((capital.content as { text: string }).text)}`;
     },
@@ -360,7 +362,12 @@ describe("2026-07-28: Multi Round-Trip Requests", () => {
   });
 
   it("an accepted answer that does not match the requested schema is refused (-32602), the handler never sees it", async () => {
-    for (const [content, message] of [[{ name: 7 }, /name: expected string, got integer/], [{}, /name: required/], [undefined, /content: expected object/]] as const) {
+    for (
+      const [content, message] of [[{ name: 7 }, /name: expected string, got integer/], [{}, /name: required/], [
+        undefined,
+        /content: expected object/,
+      ]] as const
+    ) {
       const first = (await round("book")).body.result;
       const { body } = await round("book", { inputResponses: { k: { action: "accept", content } }, requestState: first.requestState });
       assert.equal(body.result, undefined, JSON.stringify(body));
@@ -401,7 +408,10 @@ describe("2026-07-28: Multi Round-Trip Requests", () => {
 
   it("a response under the wrong key gets a new input_required", async () => {
     const first = (await round("book")).body.result;
-    const { body } = await round("book", { inputResponses: { wrong: { action: "accept", content: {} } }, requestState: first.requestState });
+    const { body } = await round("book", {
+      inputResponses: { wrong: { action: "accept", content: {} } },
+      requestState: first.requestState,
+    });
     assert.equal(body.result.resultType, "input_required");
     assert.ok(body.result.inputRequests.k);
   });
@@ -418,7 +428,14 @@ describe("2026-07-28: Multi Round-Trip Requests", () => {
 
   it("a tampered requestState → a JSON-RPC error", async () => {
     const first = (await round("book")).body.result;
-    for (const state of [`${first.requestState}-TAMPERED`, first.requestState.replace(/^./, (c: string) => (c === "A" ? "B" : "A")), "garbage", 42]) {
+    for (
+      const state of [
+        `${first.requestState}-TAMPERED`,
+        first.requestState.replace(/^./, (c: string) => (c === "A" ? "B" : "A")),
+        "garbage",
+        42,
+      ]
+    ) {
       const { body } = await round("book", { inputResponses: { k: { action: "accept", content: { name: "Eve" } } }, requestState: state });
       assert.equal(body.result, undefined, `state ${String(state).slice(0, 20)} was accepted`);
       assert.equal(typeof body.error?.code, "number");
@@ -428,7 +445,10 @@ describe("2026-07-28: Multi Round-Trip Requests", () => {
 
   it("a requestState issued for tool A is rejected for tool B", async () => {
     const first = (await round("book")).body.result;
-    const { body } = await round("other", { inputResponses: { k: { action: "accept", content: { name: "x" } } }, requestState: first.requestState });
+    const { body } = await round("other", {
+      inputResponses: { k: { action: "accept", content: { name: "x" } } },
+      requestState: first.requestState,
+    });
     assert.equal(body.result, undefined);
     assert.equal(body.error.code, -32602);
     assert.match(body.error.message, /requestState/);

@@ -18,7 +18,11 @@ describe("requestState codec", () => {
 
   it("carries large answers (hundreds of kilobytes) without overflowing", async () => {
     const big = "x".repeat(600_000) + "é✓";
-    const state = await codec.seal({ bind: "tools/call:upload", answers: { file: { action: "accept", content: { text: big } } }, round: 2 });
+    const state = await codec.seal({
+      bind: "tools/call:upload",
+      answers: { file: { action: "accept", content: { text: big } } },
+      round: 2,
+    });
     const payload = await codec.open(state, "tools/call:upload");
     assert.equal((payload.answers.file as { content: { text: string } }).content.text, big);
   });

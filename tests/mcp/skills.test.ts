@@ -36,9 +36,17 @@ describe("skills", () => {
     assert.equal(list.resultType, "complete");
     assert.equal(list.ttlMs, 0);
     assert.equal(list.cacheScope, "private");
-    assert.deepEqual(list.skills.map((e: { uri: string }) => e.uri), ["skill://code-review/SKILL.md", "skill://acme.example/docs/notes/SKILL.md"]);
+    assert.deepEqual(list.skills.map((e: { uri: string }) => e.uri), [
+      "skill://code-review/SKILL.md",
+      "skill://acme.example/docs/notes/SKILL.md",
+    ]);
     const review = list.skills[0];
-    assert.deepEqual(review.frontmatter, { name: "code-review", description: "Reviews code.", license: "MIT", metadata: { owner: "team-a" } });
+    assert.deepEqual(review.frontmatter, {
+      name: "code-review",
+      description: "Reviews code.",
+      license: "MIT",
+      metadata: { owner: "team-a" },
+    });
     assert.deepEqual(review.resources.map((r: { uri: string }) => r.uri), [
       "skill://code-review/SKILL.md",
       "skill://code-review/references/checklist.md",
@@ -77,7 +85,11 @@ describe("skills", () => {
 
   it("refuses bad definitions at start-up", () => {
     assert.throws(() => server({ skills: [defineSkill({ name: "Bad_Name", description: "x", instructions: "" })] }), /Skill name/);
-    assert.throws(() => server({ skills: [defineSkill({ name: "ok", description: "x", instructions: "", files: [{ path: "../escape", content: "" }] })] }), /file path/);
+    assert.throws(
+      () =>
+        server({ skills: [defineSkill({ name: "ok", description: "x", instructions: "", files: [{ path: "../escape", content: "" }] })] }),
+      /file path/,
+    );
     assert.throws(() => server({ skills: [skills[1], skills[1]] }), /same URI/);
   });
 

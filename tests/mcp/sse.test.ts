@@ -113,7 +113,9 @@ describe("2025 elicitation over the response stream", () => {
     assert.equal(question.params.message, "What is your name?");
     assert.equal(question.params.requestedSchema.properties.name.type, "string");
 
-    const answer = await post(s, { jsonrpc: "2.0", id: question.id, result: { action: "accept", content: { name: "Alice" } } }, { session });
+    const answer = await post(s, { jsonrpc: "2.0", id: question.id, result: { action: "accept", content: { name: "Alice" } } }, {
+      session,
+    });
     assert.equal(answer.status, 202);
     assert.equal(await answer.text(), "");
 
@@ -325,11 +327,12 @@ describe("cancellation (2026-07-28)", () => {
     });
     return { s2, started, aborted };
   }
-  const body = (id: string) => rpc("tools/call", {
-    name: "slow",
-    arguments: {},
-    _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} },
-  }, id);
+  const body = (id: string) =>
+    rpc("tools/call", {
+      name: "slow",
+      arguments: {},
+      _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} },
+    }, id);
   const headers = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "slow" };
 
   it("closing the connection (the request's signal) aborts context.signal", async () => {

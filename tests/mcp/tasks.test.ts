@@ -41,7 +41,9 @@ const tools = [
     description: "asks, then answers",
     task: "required",
     handler: async (_a, ctx) => {
-      const r = await ctx.elicit({ message: "Sure?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } }, { key: "ok" });
+      const r = await ctx.elicit({ message: "Sure?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } }, {
+        key: "ok",
+      });
       return `confirmed=${String(r.content?.ok)}`;
     },
   }),
@@ -50,7 +52,9 @@ const tools = [
     description: "asks synchronously, then becomes a task",
     task: { support: "optional", start: "handler" },
     handler: async (_a, ctx) => {
-      const r = await ctx.elicit({ message: "Name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } }, { key: "name" });
+      const r = await ctx.elicit({ message: "Name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } }, {
+        key: "name",
+      });
       return runAsTask(() => `hello ${String(r.content?.name)}`);
     },
   }),
@@ -68,7 +72,13 @@ function make(store: KV = memoryStore(), extra: Record<string, unknown> = {}): G
   return server({ tools, tasks: { heartbeatMs: 20, pollIntervalMs: 50 }, store, auth: twoUsers, ...extra });
 }
 
-async function rpcModern(s: GatehouseServer, method: string, params: Record<string, unknown>, user = "alice", capabilities: Record<string, unknown> = WITH_TASKS) {
+async function rpcModern(
+  s: GatehouseServer,
+  method: string,
+  params: Record<string, unknown>,
+  user = "alice",
+  capabilities: Record<string, unknown> = WITH_TASKS,
+) {
   const name = typeof params.taskId === "string" ? params.taskId : undefined;
   const r = await postModern(s, method, params, { capabilities, headers: { "x-user": user }, ...(name && { name }) });
   return { status: r.status, body: await jsonOf(r) };
@@ -131,7 +141,10 @@ describe("tasks: handles and lifecycle", () => {
     const { body } = await rpcModern(s, "tools/call", { name: "confirm" });
     const parked = await until(s, body.result.taskId, (t) => t.status === "input_required");
     assert.equal(parked.inputRequests.ok.method, "elicitation/create");
-    const ack = await rpcModern(s, "tasks/update", { taskId: parked.taskId, inputResponses: { ok: { action: "accept", content: { ok: true } } } });
+    const ack = await rpcModern(s, "tasks/update", {
+      taskId: parked.taskId,
+      inputResponses: { ok: { action: "accept", content: { ok: true } } },
+    });
     assert.deepEqual(Object.keys(ack.body.result).sort(), ["_meta", "resultType"]);
     const done = await until(s, parked.taskId, terminal);
     assert.equal(done.result.content[0].text, "confirmed=true");
@@ -168,7 +181,11 @@ describe("tasks: handles and lifecycle", () => {
     const s = make();
     const { body } = await rpcModern(s, "tools/call", { name: "slow", arguments: { ms: 100 } });
     const taskId = body.result.taskId;
-    const listen = await postModern(s, "subscriptions/listen", { notifications: { taskIds: [taskId] } }, { capabilities: WITH_TASKS, headers: { "x-user": "alice" }, id: "listen:1" });
+    const listen = await postModern(s, "subscriptions/listen", { notifications: { taskIds: [taskId] } }, {
+      capabilities: WITH_TASKS,
+      headers: { "x-user": "alice" },
+      id: "listen:1",
+    });
     const reader = new SseReader(listen);
     const ack = await reader.nextMessage();
     assert.deepEqual(ack?.json.params.notifications.taskIds, [taskId]);
@@ -186,11 +203,13 @@ describe("tasks: bound to the identity that created them", () => {
     const { body } = await rpcModern(s, "tools/call", { name: "slow", arguments: { ms: 60_000, tag: "iso" } }, "alice");
     const taskId = body.result.taskId;
     const unknown = await rpcModern(s, "tasks/get", { taskId: "no-such-task" }, "bob");
-    for (const [method, params] of [
-      ["tasks/get", { taskId }],
-      ["tasks/update", { taskId, inputResponses: {} }],
-      ["tasks/cancel", { taskId }],
-    ] as const) {
+    for (
+      const [method, params] of [
+        ["tasks/get", { taskId }],
+        ["tasks/update", { taskId, inputResponses: {} }],
+        ["tasks/cancel", { taskId }],
+      ] as const
+    ) {
       const r = await rpcModern(s, method, params, "bob");
       assert.equal(r.body.error.code, -32602, method);
       assert.equal(r.body.error.message, unknown.body.error.message, method);
@@ -227,7 +246,9 @@ describe("tasks: restart with a persistent store", () => {
   const spec = (dir: string) => isBun ? `sqlite:${join(dir, "tasks.db")}` : `denokv:${join(dir, "tasks.kv")}`;
   const hasDenoKv = isBun || typeof (globalThis as { Deno?: { openKv?: unknown } }).Deno?.openKv === "function";
 
-  it(`keeps finished and parked tasks (${isBun ? "Bun SQLite" : "Deno KV"}), and the new server resumes the parked one`, { skip: hasDenoKv ? false : "Deno KV is not enabled" }, async () => {
+  it(`keeps finished and parked tasks (${isBun ? "Bun SQLite" : "Deno KV"}), and the new server resumes the parked one`, {
+    skip: hasDenoKv ? false : "Deno KV is not enabled",
+  }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "gatehouse-tasks-"));
     try {
       let store = await openStore(spec(dir));

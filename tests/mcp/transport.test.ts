@@ -28,14 +28,16 @@ describe("Streamable HTTP transport: refusals", () => {
 
   it("judges each request's own Accept header, whatever the one before it said", async () => {
     // The transport remembers the last Accept value it parsed: a different one must be parsed anew.
-    for (const [accept, status, type] of [
-      ["application/json", 200, "application/json"],
-      ["text/html", 406, "application/json"],
-      ["text/event-stream", 200, "text/event-stream"],
-      ["text/event-stream", 200, "text/event-stream"],
-      ["application/json", 200, "application/json"],
-      ["text/html", 406, "application/json"],
-    ] as const) {
+    for (
+      const [accept, status, type] of [
+        ["application/json", 200, "application/json"],
+        ["text/html", 406, "application/json"],
+        ["text/event-stream", 200, "text/event-stream"],
+        ["text/event-stream", 200, "text/event-stream"],
+        ["application/json", 200, "application/json"],
+        ["text/html", 406, "application/json"],
+      ] as const
+    ) {
       const r = await post(s, rpc("tools/list"), { accept });
       assert.equal(r.status, status, accept);
       assert.match(r.headers.get("content-type") ?? "", new RegExp(`^${type}`), accept);

@@ -20,7 +20,8 @@ function countingStore(): KV & { accessReads: number } {
   return store;
 }
 
-const ok = (subject: string) => ({ ok: true, identity: { strategy: "oauth", subject }, resolvedHeaders: {} }) as Extract<AuthResult, { ok: true }>;
+const ok = (subject: string) =>
+  ({ ok: true, identity: { strategy: "oauth", subject }, resolvedHeaders: {} }) as Extract<AuthResult, { ok: true }>;
 
 describe("oauth: validated access tokens are cached per process", () => {
   const cleanup: Array<() => Promise<void>> = [];

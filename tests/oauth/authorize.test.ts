@@ -1,7 +1,17 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  authorizeQuery, CLIENT_REDIRECT, decide, openConsent, providerCallback, PUBLIC, register, req, type Setup, setup, visitIdp,
+  authorizeQuery,
+  CLIENT_REDIRECT,
+  decide,
+  openConsent,
+  providerCallback,
+  PUBLIC,
+  register,
+  req,
+  type Setup,
+  setup,
+  visitIdp,
 } from "./helpers.ts";
 import { sha256Base64Url } from "../../src/crypto/hash.ts";
 
@@ -35,7 +45,15 @@ describe("oauth /authorize: request validation", () => {
   });
 
   it("requires an exact redirect-URI match: anything else is an error page that never redirects", async () => {
-    for (const uri of [`${CLIENT_REDIRECT}/extra`, `${CLIENT_REDIRECT}?x=1`, "http://127.0.0.1:33418/Callback", "https://evil.example/callback", "http://127.0.0.2:33418/callback"]) {
+    for (
+      const uri of [
+        `${CLIENT_REDIRECT}/extra`,
+        `${CLIENT_REDIRECT}?x=1`,
+        "http://127.0.0.1:33418/Callback",
+        "https://evil.example/callback",
+        "http://127.0.0.2:33418/callback",
+      ]
+    ) {
       const { query } = await authorizeQuery({ clientId, redirectUri: uri });
       const r = await get(query);
       assert.equal(r.status, 400, uri);
@@ -100,7 +118,9 @@ describe("oauth consent page", () => {
   let clientId: string;
   before(async () => {
     s = await setup();
-    clientId = (await register(s.server, { client_name: 'Evil <script>alert("x")</script>', redirect_uris: ["https://app.example.com/oauth/cb"] })).client_id;
+    clientId =
+      (await register(s.server, { client_name: 'Evil <script>alert("x")</script>', redirect_uris: ["https://app.example.com/oauth/cb"] }))
+        .client_id;
   });
   after(() => s.close());
 
@@ -142,7 +162,8 @@ describe("oauth consent page", () => {
   });
 
   it("refuses a wrong CSRF token, a missing or foreign cookie, and a cross-site post", async () => {
-    const open = async () => openConsent(s.server, (await authorizeQuery({ clientId, redirectUri: "https://app.example.com/oauth/cb" })).query);
+    const open = async () =>
+      openConsent(s.server, (await authorizeQuery({ clientId, redirectUri: "https://app.example.com/oauth/cb" })).query);
     const count = async () => (await s.store.list(["oauth", "upstream-state"])).length;
     const start = await count();
 
@@ -177,7 +198,10 @@ describe("oauth consent page", () => {
   });
 
   it("deny redirects access_denied with state and iss", async () => {
-    const page = await openConsent(s.server, (await authorizeQuery({ clientId, redirectUri: "https://app.example.com/oauth/cb", state: "s-deny" })).query);
+    const page = await openConsent(
+      s.server,
+      (await authorizeQuery({ clientId, redirectUri: "https://app.example.com/oauth/cb", state: "s-deny" })).query,
+    );
     const r = await decide(s.server, page, "deny");
     const p = new URL(r.headers.get("location")!).searchParams;
     assert.equal(p.get("error"), "access_denied");

@@ -5,7 +5,12 @@ import { metadataUrlProblem } from "../../src/oauth/client-metadata.ts";
 import { authorizeQuery, fullLogin, openConsent, req, type Setup, setup } from "./helpers.ts";
 
 const CLIENT_URL = "https://app.example.com/oauth/client.json";
-const DOC = { client_id: CLIENT_URL, client_name: "Example App", redirect_uris: ["http://127.0.0.1:33418/callback"], token_endpoint_auth_method: "none" };
+const DOC = {
+  client_id: CLIENT_URL,
+  client_name: "Example App",
+  redirect_uris: ["http://127.0.0.1:33418/callback"],
+  token_endpoint_auth_method: "none",
+};
 
 describe("Client ID Metadata Documents with SSRF defence", () => {
   let s: Setup;
@@ -52,7 +57,20 @@ describe("Client ID Metadata Documents with SSRF defence", () => {
   });
 
   it("refuses hosts that resolve to private, loopback, link-local or reserved addresses, without fetching", async () => {
-    for (const bad of ["10.0.0.5", "127.0.0.1", "169.254.169.254", "192.168.1.1", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "0.0.0.0"]) {
+    for (
+      const bad of [
+        "10.0.0.5",
+        "127.0.0.1",
+        "169.254.169.254",
+        "192.168.1.1",
+        "100.64.0.1",
+        "::1",
+        "fd00::1",
+        "fe80::1",
+        "::ffff:10.0.0.1",
+        "0.0.0.0",
+      ]
+    ) {
       reset();
       const url = `https://evil${fetched.length}-${bad.replace(/[.:]/g, "-")}.example.com/client.json`;
       addresses[new URL(url).hostname] = ["93.184.216.34", bad];
@@ -67,7 +85,11 @@ describe("Client ID Metadata Documents with SSRF defence", () => {
   it("refuses redirects, oversized documents, wrong content types and a client_id that is not the URL", async () => {
     const doc = (url: string, extra: Record<string, unknown> = {}) => ({ ...DOC, client_id: url, ...extra });
     const cases: Array<[string, (url: string) => Response, RegExp]> = [
-      ["redirect", () => new Response(null, { status: 302, headers: { location: "http://169.254.169.254/" } }), /redirects are not followed/],
+      [
+        "redirect",
+        () => new Response(null, { status: 302, headers: { location: "http://169.254.169.254/" } }),
+        /redirects are not followed/,
+      ],
       ["big", (url) => Response.json(doc(url, { client_name: "x".repeat(6000) })), /too large/],
       ["html", (url) => new Response(JSON.stringify(doc(url)), { headers: { "content-type": "text/html" } }), /not JSON/],
       ["mismatch", () => Response.json(doc("https://other.example.com/client.json")), /does not equal its URL/],
@@ -98,7 +120,28 @@ describe("Client ID Metadata Documents with SSRF defence", () => {
 
   it("judges addresses", () => {
     for (const ok of ["8.8.8.8", "93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8"]) assert.ok(isPublicAddress(ok), ok);
-    for (const bad of ["10.1.2.3", "172.16.0.1", "172.31.255.255", "192.0.2.1", "198.18.0.1", "224.0.0.1", "255.255.255.255", "::", "::1", "fc00::1", "fe80::1", "2001:db8::1", "2002:a00:1::1", "64:ff9b::a00:1", "::ffff:127.0.0.1", "010.0.0.1", "1.2.3", "nonsense"]) {
+    for (
+      const bad of [
+        "10.1.2.3",
+        "172.16.0.1",
+        "172.31.255.255",
+        "192.0.2.1",
+        "198.18.0.1",
+        "224.0.0.1",
+        "255.255.255.255",
+        "::",
+        "::1",
+        "fc00::1",
+        "fe80::1",
+        "2001:db8::1",
+        "2002:a00:1::1",
+        "64:ff9b::a00:1",
+        "::ffff:127.0.0.1",
+        "010.0.0.1",
+        "1.2.3",
+        "nonsense",
+      ]
+    ) {
       assert.ok(!isPublicAddress(bad), bad);
     }
   });

@@ -132,7 +132,9 @@ describe("oauth consent page, parsed with happy-dom", () => {
     assert.equal(h.get("x-content-type-options"), "nosniff");
     const cookie = h.get("set-cookie")!;
     assert.match(cookie, /^__Host-gatehouse-consent=[A-Za-z0-9_-]{43}; /);
-    for (const attr of ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"]) assert.ok(cookie.split("; ").includes(attr), `${attr} in ${cookie}`);
+    for (const attr of ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"]) {
+      assert.ok(cookie.split("; ").includes(attr), `${attr} in ${cookie}`);
+    }
     assert.ok(!/Domain=/i.test(cookie));
   });
 
@@ -140,20 +142,22 @@ describe("oauth consent page, parsed with happy-dom", () => {
   async function submit(page: { response: Response; dom: ReturnType<typeof parse> }, decision: "approve" | "deny") {
     const form = page.dom.document.querySelector("form") as any;
     const button = form.querySelector(`button[value="${decision}"]`);
-    return await s.server.fetch(new Request(form.action, {
-      method: form.method.toUpperCase(),
-      body: submission(form, button).toString(),
-      headers: {
-        host: new URL(PUBLIC).host,
-        // The form declares no enctype: the browser default, application/x-www-form-urlencoded.
-        "content-type": form.getAttribute("enctype") ?? "application/x-www-form-urlencoded",
-        cookie: page.response.headers.get("set-cookie")!.split(";")[0],
-        origin: PUBLIC,
-        "sec-fetch-site": "same-origin",
-        "sec-fetch-mode": "navigate",
-      },
-      redirect: "manual",
-    }));
+    return await s.server.fetch(
+      new Request(form.action, {
+        method: form.method.toUpperCase(),
+        body: submission(form, button).toString(),
+        headers: {
+          host: new URL(PUBLIC).host,
+          // The form declares no enctype: the browser default, application/x-www-form-urlencoded.
+          "content-type": form.getAttribute("enctype") ?? "application/x-www-form-urlencoded",
+          cookie: page.response.headers.get("set-cookie")!.split(";")[0],
+          origin: PUBLIC,
+          "sec-fetch-site": "same-origin",
+          "sec-fetch-mode": "navigate",
+        },
+        redirect: "manual",
+      }),
+    );
   }
 
   async function freshPage(state: string) {
@@ -211,7 +215,14 @@ describe("oauth consent page in own-login mode, parsed with happy-dom", () => {
       scopes: ["notes:read"],
       authorize: () => ({ subject: "u-1", claims: { email: `<img src=x onerror=alert(1)>@example.com` } }),
     });
-    const server = createServer({ name: "own", version: "1.0.0", tools: [defineTool({ name: "noop", handler: () => "ok" })], auth, store, publicUrl: PUBLIC });
+    const server = createServer({
+      name: "own",
+      version: "1.0.0",
+      tools: [defineTool({ name: "noop", handler: () => "ok" })],
+      auth,
+      store,
+      publicUrl: PUBLIC,
+    });
     const clientId = (await register(server)).client_id;
     const { query } = await authorizeQuery({ clientId });
     const r = await server.fetch(req(`/authorize?${query}`));
@@ -219,7 +230,10 @@ describe("oauth consent page in own-login mode, parsed with happy-dom", () => {
     try {
       assert.equal(r.status, 200);
       assert.equal(document.querySelectorAll("img, script").length, 0);
-      assert.ok(document.body.textContent!.includes("You are signed in as <img src=x onerror=alert(1)>@example.com."), document.body.textContent!);
+      assert.ok(
+        document.body.textContent!.includes("You are signed in as <img src=x onerror=alert(1)>@example.com."),
+        document.body.textContent!,
+      );
       assert.ok(!document.body.textContent!.includes("You will sign in with"), "no upstream provider is named");
       assert.deepEqual([...document.querySelectorAll("li")].map((li: any) => li.textContent), ["notes:read"]);
       assert.deepEqual([...document.querySelectorAll("form input")].map((i: any) => i.name), ["consent_id", "csrf_token"]);

@@ -197,10 +197,16 @@ export async function startFakeIdp(options: FakeIdpOptions = {}): Promise<FakeId
     }
     if (url.pathname === "/userinfo" && req.method === "GET") {
       const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
-      if (!token || !idp.accessTokens.has(token)) return send(res, 401, { error: "invalid_token" }, { "www-authenticate": 'Bearer error="invalid_token"' });
-      return send(res, 200, mode === "github"
-        ? { id: 4242, login: "alice-gh", name: idp.user.name, email: idp.user.email }
-        : { sub: idp.user.sub, email: idp.user.email, email_verified: true, name: idp.user.name });
+      if (!token || !idp.accessTokens.has(token)) {
+        return send(res, 401, { error: "invalid_token" }, { "www-authenticate": 'Bearer error="invalid_token"' });
+      }
+      return send(
+        res,
+        200,
+        mode === "github"
+          ? { id: 4242, login: "alice-gh", name: idp.user.name, email: idp.user.email }
+          : { sub: idp.user.sub, email: idp.user.email, email_verified: true, name: idp.user.name },
+      );
     }
     send(res, 404, { error: "not_found" });
   }

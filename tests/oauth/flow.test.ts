@@ -1,6 +1,19 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CLIENT_REDIRECT, callTool, fullLogin, login, PUBLIC, register, RESOURCE, type Setup, setup, token, toolText, form } from "./helpers.ts";
+import {
+  callTool,
+  CLIENT_REDIRECT,
+  form,
+  fullLogin,
+  login,
+  PUBLIC,
+  register,
+  RESOURCE,
+  type Setup,
+  setup,
+  token,
+  toolText,
+} from "./helpers.ts";
 
 describe("oauth: the complete flow against a real upstream IdP on loopback", () => {
   let s: Setup;
@@ -23,7 +36,12 @@ describe("oauth: the complete flow against a real upstream IdP on loopback", () 
     assert.equal(upstream.get("redirect_uri"), `${PUBLIC}/oauth/provider-callback`);
 
     const t = await token(s.server, {
-      grant_type: "authorization_code", code, redirect_uri: CLIENT_REDIRECT, code_verifier: verifier, client_id: client.client_id, resource: RESOURCE,
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: CLIENT_REDIRECT,
+      code_verifier: verifier,
+      client_id: client.client_id,
+      resource: RESOURCE,
     });
     assert.equal(t.status, 200, JSON.stringify(t.body));
     assert.equal(t.response.headers.get("cache-control"), "no-store");
@@ -66,7 +84,9 @@ describe("oauth: the complete flow against a real upstream IdP on loopback", () 
     // A fresh login, then RFC 7009 revocation of the refresh token ends the family.
     const fresh = await fullLogin(s, client.client_id);
     assert.equal((await callTool(s.server, fresh.access_token, "whoami")).status, 200);
-    const revoked = await s.server.fetch(form("/revoke", { token: fresh.refresh_token, token_type_hint: "refresh_token", client_id: client.client_id }));
+    const revoked = await s.server.fetch(
+      form("/revoke", { token: fresh.refresh_token, token_type_hint: "refresh_token", client_id: client.client_id }),
+    );
     assert.equal(revoked.status, 200);
     const denied = await callTool(s.server, fresh.access_token, "whoami");
     assert.equal(denied.status, 401);

@@ -22,7 +22,11 @@ export interface Setup {
 
 export const tools = [
   defineTool({ name: "upstream_token", handler: (_a, ctx) => ctx.providerToken ?? "none" }),
-  defineTool({ name: "whoami", requiresAuth: true, handler: (_a, ctx) => JSON.stringify({ auth: ctx.auth, headers: ctx.resolvedHeaders }) }),
+  defineTool({
+    name: "whoami",
+    requiresAuth: true,
+    handler: (_a, ctx) => JSON.stringify({ auth: ctx.auth, headers: ctx.resolvedHeaders }),
+  }),
 ];
 
 /** Starts the fake IdP and a Gatehouse server using it. */
@@ -36,7 +40,13 @@ export async function setup(
   const strategy = oauth({
     issuer: publicUrl,
     store,
-    provider: { accountsUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, scopes: ["openid", "email"], ...o.oauth?.provider },
+    provider: {
+      accountsUrl: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      scopes: ["openid", "email"],
+      ...o.oauth?.provider,
+    },
     scopes: ["mcp:tools"],
     ...o.oauth,
   });
@@ -174,7 +184,13 @@ export async function fullLogin(s: Setup, clientId: string, extra: Partial<Autho
     resource: RESOURCE,
   });
   assert.equal(t.status, 200, JSON.stringify(t.body));
-  return { ...t.body, code: params.get("code")!, verifier } as { access_token: string; refresh_token: string; expires_in: number; code: string; verifier: string };
+  return { ...t.body, code: params.get("code")!, verifier } as {
+    access_token: string;
+    refresh_token: string;
+    expires_in: number;
+    code: string;
+    verifier: string;
+  };
 }
 
 /** A 2026-07-28 tools/call with a bearer token. */

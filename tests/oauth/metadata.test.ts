@@ -16,7 +16,12 @@ describe("oauth discovery documents", () => {
     assert.deepEqual(m.code_challenge_methods_supported, ["S256"]);
     assert.equal(m.authorization_response_iss_parameter_supported, true);
     assert.deepEqual(m.response_types_supported, ["code"]);
-    for (const [k, path] of [["authorization_endpoint", "/authorize"], ["token_endpoint", "/token"], ["registration_endpoint", "/register"], ["revocation_endpoint", "/revoke"]]) {
+    for (
+      const [k, path] of [["authorization_endpoint", "/authorize"], ["token_endpoint", "/token"], ["registration_endpoint", "/register"], [
+        "revocation_endpoint",
+        "/revoke",
+      ]]
+    ) {
       assert.equal(m[k], `${PUBLIC}${path}`);
     }
   });
@@ -35,13 +40,18 @@ describe("oauth discovery documents", () => {
     assert.equal(s.strategy.resourceMetadataUrl, `${PUBLIC}/.well-known/oauth-protected-resource/mcp`);
     const r = await s.server.fetch(req("/mcp", { method: "POST", body: "{}", headers: { "content-type": "application/json" } }));
     assert.equal(r.status, 401);
-    assert.match(r.headers.get("www-authenticate")!, /resource_metadata="http:\/\/localhost:8000\/\.well-known\/oauth-protected-resource\/mcp"/);
+    assert.match(
+      r.headers.get("www-authenticate")!,
+      /resource_metadata="http:\/\/localhost:8000\/\.well-known\/oauth-protected-resource\/mcp"/,
+    );
     assert.match(r.headers.get("www-authenticate")!, /scope="mcp:tools"/);
   });
 
   it("token, register and revoke are open to any origin (browser clients), without credentials", async () => {
     const r = await s.server.fetch(req("/token", {
-      method: "POST", body: "grant_type=x", headers: { origin: "https://inspector.example", "content-type": "application/x-www-form-urlencoded" },
+      method: "POST",
+      body: "grant_type=x",
+      headers: { origin: "https://inspector.example", "content-type": "application/x-www-form-urlencoded" },
     }));
     assert.equal(r.status, 401, "reached the endpoint (invalid_client), not refused by the Origin check");
     assert.equal(r.headers.get("access-control-allow-origin"), "*");
@@ -49,7 +59,9 @@ describe("oauth discovery documents", () => {
 
   it("answers CORS preflights on token, register, revoke and metadata", async () => {
     for (const path of ["/token", "/register", "/revoke", "/.well-known/oauth-authorization-server"]) {
-      const r = await s.server.fetch(req(path, { method: "OPTIONS", headers: { origin: PUBLIC, "access-control-request-method": "POST" } }));
+      const r = await s.server.fetch(
+        req(path, { method: "OPTIONS", headers: { origin: PUBLIC, "access-control-request-method": "POST" } }),
+      );
       assert.equal(r.status, 204, path);
       assert.ok(r.headers.get("access-control-allow-origin"), path);
     }

@@ -51,10 +51,17 @@ describe("oauth env", () => {
   });
 
   it("accepts discovery from PROVIDER_ACCOUNTS_URL, or explicit endpoints", () => {
-    const d = oauthOptionsFromEnv({ PROVIDER_CLIENT_ID: "a", PROVIDER_CLIENT_SECRET: "b", PROVIDER_ACCOUNTS_URL: "https://login.example.com" }, ctx);
+    const d = oauthOptionsFromEnv({
+      PROVIDER_CLIENT_ID: "a",
+      PROVIDER_CLIENT_SECRET: "b",
+      PROVIDER_ACCOUNTS_URL: "https://login.example.com",
+    }, ctx);
     assert.equal(d.provider.accountsUrl, "https://login.example.com/");
     const e = oauthOptionsFromEnv({
-      PROVIDER_CLIENT_ID: "a", PROVIDER_CLIENT_SECRET: "b", PROVIDER_AUTHORIZE_URL: "https://idp.example/a", PROVIDER_TOKEN_URL: "https://idp.example/t",
+      PROVIDER_CLIENT_ID: "a",
+      PROVIDER_CLIENT_SECRET: "b",
+      PROVIDER_AUTHORIZE_URL: "https://idp.example/a",
+      PROVIDER_TOKEN_URL: "https://idp.example/t",
       PROVIDER_USERINFO_URL: "https://idp.example/u",
     }, ctx);
     assert.equal(e.provider.userinfoUrl, "https://idp.example/u");

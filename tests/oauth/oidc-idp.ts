@@ -67,7 +67,15 @@ export async function startOidcIdp(redirectUri: string, options: OidcIdpOptions 
     // Refresh tokens for our client whether or not offline_access was asked for (Gatehouse asks
     // for "openid email"); the default wants offline_access plus prompt=consent (OIDC Core §11).
     issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed("refresh_token"),
-    ttl: { AccessToken: () => idp.accessTokenTtl, AuthorizationCode: 60, RefreshToken: 3600, IdToken: 300, Interaction: 300, Session: 3600, Grant: 3600 },
+    ttl: {
+      AccessToken: () => idp.accessTokenTtl,
+      AuthorizationCode: 60,
+      RefreshToken: 3600,
+      IdToken: 300,
+      Interaction: 300,
+      Session: 3600,
+      Grant: 3600,
+    },
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ["test-cookie-key-0123456789abcdef"] },
   } as any);
@@ -119,7 +127,9 @@ export async function loginAtIdp(authUrl: URL, jar: CookieJar, login = "oidc-use
     }
     const html = await response.text();
     if (response.status !== 200 || !url.pathname.startsWith("/interaction/")) {
-      throw new Error(`oidc-provider answered ${response.status} at ${url.pathname}: ${html.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").slice(0, 300)}`);
+      throw new Error(
+        `oidc-provider answered ${response.status} at ${url.pathname}: ${html.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").slice(0, 300)}`,
+      );
     }
     // devInteractions: a login form (prompt=login, field `login`) or a consent form (prompt=consent).
     const fields: Record<string, string> = /name="login"/.test(html) ? { prompt: "login", login, password: "any" } : { prompt: "consent" };

@@ -61,7 +61,11 @@ async function startApp(options: { scopes?: string[] } = {}): Promise<App> {
           if (user) return user;
           return new Response(null, { status: 303, headers: { location: `/login?return_to=${encodeURIComponent(ctx.returnTo)}` } });
         })();
-        app.calls.push({ phase: ctx.phase, returnTo: ctx.returnTo, answered: answer instanceof Response ? `response ${answer.status}` : JSON.stringify(answer) });
+        app.calls.push({
+          phase: ctx.phase,
+          returnTo: ctx.returnTo,
+          answered: answer instanceof Response ? `response ${answer.status}` : JSON.stringify(answer),
+        });
         return answer;
       },
     });
@@ -69,7 +73,9 @@ async function startApp(options: { scopes?: string[] } = {}): Promise<App> {
     return async (request, info) => {
       const url = new URL(request.url);
       if (url.pathname === "/login" && request.method === "GET") {
-        return new Response(`<form method="post" action="/login?${url.searchParams}"><input name="user"><button>Sign in</button></form>`, { headers: { "content-type": "text/html" } });
+        return new Response(`<form method="post" action="/login?${url.searchParams}"><input name="user"><button>Sign in</button></form>`, {
+          headers: { "content-type": "text/html" },
+        });
       }
       if (url.pathname === "/login" && request.method === "POST") {
         const form = new URLSearchParams(await request.text());
@@ -79,7 +85,10 @@ async function startApp(options: { scopes?: string[] } = {}): Promise<App> {
         // The app only ever sends the browser back to its own authorization endpoint.
         const back = url.searchParams.get("return_to") ?? "";
         const safe = back.startsWith(`${origin}/authorize?`) ? back : "/";
-        return new Response(null, { status: 303, headers: { location: safe, "set-cookie": `app_session=${id}; Path=/; HttpOnly; SameSite=Lax` } });
+        return new Response(null, {
+          status: 303,
+          headers: { location: safe, "set-cookie": `app_session=${id}; Path=/; HttpOnly; SameSite=Lax` },
+        });
       }
       return await server.fetch(request, info);
     };
@@ -105,7 +114,12 @@ async function registerClient(origin: string, name = "Own Login Client"): Promis
   const r = await fetch(`${origin}/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ client_name: name, redirect_uris: [CALLBACK], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] }),
+    body: JSON.stringify({
+      client_name: name,
+      redirect_uris: [CALLBACK],
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token"],
+    }),
   });
   const body = await r.json();
   assert.equal(r.status, 201, JSON.stringify(body));
@@ -163,7 +177,11 @@ async function whoami(origin: string, accessToken: string): Promise<{ status: nu
     }),
   });
   const text = await r.text();
-  return { status: r.status, body: r.status === 200 ? JSON.parse(JSON.parse(text).result.content[0].text) : text, challenge: r.headers.get("www-authenticate") };
+  return {
+    status: r.status,
+    body: r.status === 200 ? JSON.parse(JSON.parse(text).result.content[0].text) : text,
+    challenge: r.headers.get("www-authenticate"),
+  };
 }
 
 /** Browser leg with the app's login in the middle: /authorize → /login → POST /login → /authorize → consent → approve. */
@@ -212,13 +230,30 @@ describe("oauth own-login mode (oauthProvider): the complete flow over a real so
       assert.equal(back.searchParams.get("iss"), origin, "RFC 9207 iss");
       const code = back.searchParams.get("code")!;
       assert.match(code, /^[A-Za-z0-9_-]{43}$/);
-      assert.deepEqual(app.calls.map((c) => c.phase), ["authorize", "authorize", "consent"], "asked before login, after login, and on approval");
+      assert.deepEqual(
+        app.calls.map((c) => c.phase),
+        ["authorize", "authorize", "consent"],
+        "asked before login, after login, and on approval",
+      );
       assert.ok(app.calls.every((c) => c.returnTo === url.href));
 
       // PKCE: a wrong verifier does not burn the code; the right one redeems it once.
-      const wrong = await tokenRequest(origin, { grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: randomToken(32), client_id: clientId });
+      const wrong = await tokenRequest(origin, {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: CALLBACK,
+        code_verifier: randomToken(32),
+        client_id: clientId,
+      });
       assert.equal(wrong.body.error, "invalid_grant");
-      const t = await tokenRequest(origin, { grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: clientId, resource: `${origin}/mcp` });
+      const t = await tokenRequest(origin, {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: CALLBACK,
+        code_verifier: verifier,
+        client_id: clientId,
+        resource: `${origin}/mcp`,
+      });
       assert.equal(t.status, 200, JSON.stringify(t.body));
       assert.equal(t.headers.get("cache-control"), "no-store");
       assert.equal(t.body.scope, "notes:read");
@@ -248,7 +283,13 @@ describe("oauth own-login mode (oauthProvider): the complete flow over a real so
       assert.match(dead.challenge!, /error="invalid_token"/);
 
       // The code again: single use (and the family is gone anyway).
-      const again = await tokenRequest(origin, { grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: clientId });
+      const again = await tokenRequest(origin, {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: CALLBACK,
+        code_verifier: verifier,
+        client_id: clientId,
+      });
       assert.equal(again.body.error, "invalid_grant");
 
       // A second login reuses the app's session (no login page), then RFC 7009 revocation ends it.
@@ -260,7 +301,13 @@ describe("oauth own-login mode (oauthProvider): the complete flow over a real so
       const approved = await submitConsent(origin, consent, "approve", jar);
       await approved.body?.cancel();
       const code2 = location(approved).searchParams.get("code")!;
-      const t2 = await tokenRequest(origin, { grant_type: "authorization_code", code: code2, redirect_uri: CALLBACK, code_verifier: v2, client_id: clientId });
+      const t2 = await tokenRequest(origin, {
+        grant_type: "authorization_code",
+        code: code2,
+        redirect_uri: CALLBACK,
+        code_verifier: v2,
+        client_id: clientId,
+      });
       assert.equal(t2.status, 200);
       assert.equal(t2.body.scope, "notes:read notes:write", "no scope asked: everything offered");
       assert.equal((await whoami(origin, t2.body.access_token)).status, 200);
@@ -280,7 +327,9 @@ describe("oauth own-login mode (oauthProvider): the complete flow over a real so
     const entries = await app.store.list<any>(["oauth"]);
     assert.ok(entries.length > 0);
     assert.ok(!entries.some((e) => e.key[1] === "upstream-state"), "no upstream state was ever created");
-    for (const e of entries.filter((e) => e.key[1] === "grant")) assert.equal(e.value.provider, undefined, "grants carry no provider tokens");
+    for (const e of entries.filter((e) => e.key[1] === "grant")) {
+      assert.equal(e.value.provider, undefined, "grants carry no provider tokens");
+    }
   });
 
   it("serves the same discovery metadata and no provider callback", async () => {
@@ -336,7 +385,18 @@ describe("oauth own-login mode: refusals", () => {
   });
 
   it("authorize throwing or answering nonsense is server_error at the client, never a 500", async () => {
-    for (const answer of [() => { throw new Error("db down: secret detail"); }, () => ({ subject: "" }), () => ({ subject: "a\nb" }), () => ({ subject: "x", claims: [] as any }), () => ({ subject: "x", claims: { big: "x".repeat(10_000) } }), () => "yes" as any]) {
+    for (
+      const answer of [
+        () => {
+          throw new Error("db down: secret detail");
+        },
+        () => ({ subject: "" }),
+        () => ({ subject: "a\nb" }),
+        () => ({ subject: "x", claims: [] as any }),
+        () => ({ subject: "x", claims: { big: "x".repeat(10_000) } }),
+        () => "yes" as any,
+      ]
+    ) {
       app.answer = answer;
       const { url } = await authorizeUrl(app.served.origin, clientId);
       const r = await fetch(url, { redirect: "manual" });
@@ -349,7 +409,10 @@ describe("oauth own-login mode: refusals", () => {
 
   it("invalid requests are refused before the app is asked (unknown client: error page; bad PKCE: redirect)", async () => {
     const calls = app.calls.length;
-    const unknown = await fetch(`${app.served.origin}/authorize?response_type=code&client_id=nope&redirect_uri=${encodeURIComponent(CALLBACK)}`, { redirect: "manual" });
+    const unknown = await fetch(
+      `${app.served.origin}/authorize?response_type=code&client_id=nope&redirect_uri=${encodeURIComponent(CALLBACK)}`,
+      { redirect: "manual" },
+    );
     await unknown.body?.cancel();
     assert.equal(unknown.status, 400);
     assert.equal(unknown.headers.get("location"), null);
@@ -369,7 +432,13 @@ describe("oauth own-login mode: refusals", () => {
       assert.ok(!consent.html.includes("notes:write"), "the consent page lists only what will be granted");
       const approved = await submitConsent(app.served.origin, consent, "approve", jar);
       const code = (await redirectParams(approved)).get("code")!;
-      const t = await tokenRequest(app.served.origin, { grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: clientId });
+      const t = await tokenRequest(app.served.origin, {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: CALLBACK,
+        code_verifier: verifier,
+        client_id: clientId,
+      });
       assert.equal(t.body.scope, "notes:read");
       const { url: onlyWrite } = await authorizeUrl(app.served.origin, clientId, { scope: "notes:write" });
       assert.equal((await redirectParams(await fetch(onlyWrite, { redirect: "manual" }))).get("error"), "access_denied");
@@ -379,7 +448,13 @@ describe("oauth own-login mode: refusals", () => {
   });
 
   it("approval counts only while the same user is signed in: logged out or switched account between consent and approval is refused", async () => {
-    for (const later of [() => new Response(null, { status: 303, headers: { location: "/login" } }), () => ({ subject: "someone-else" }), () => false as const]) {
+    for (
+      const later of [
+        () => new Response(null, { status: 303, headers: { location: "/login" } }),
+        () => ({ subject: "someone-else" }),
+        () => false as const,
+      ]
+    ) {
       let phase = 0;
       app.answer = () => (phase++ === 0 ? { subject: "first-user" } : later());
       const jar = new CookieJar();
@@ -416,7 +491,10 @@ describe("oauthProvider options", () => {
     const store = memoryStore();
     assert.throws(() => oauthProvider({ issuer: "http://localhost:8000", store } as any), /authorize/);
     assert.throws(
-      () => oauthProvider({ issuer: "http://localhost:8000", store, authorize: () => false, provider: { clientId: "a", clientSecret: "b" } } as any),
+      () =>
+        oauthProvider(
+          { issuer: "http://localhost:8000", store, authorize: () => false, provider: { clientId: "a", clientSecret: "b" } } as any,
+        ),
       /no upstream provider/,
     );
     assert.throws(() => oauthProvider({ issuer: "http://example.com", store, authorize: () => false }), /https/);

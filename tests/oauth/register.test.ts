@@ -13,7 +13,12 @@ describe("oauth /register (RFC 7591)", () => {
 
   it("registers native and web clients, echoing the metadata", async () => {
     for (const [type, uri] of [["native", "http://127.0.0.1/cb"], ["web", "https://claude.ai/api/mcp/auth_callback"]]) {
-      const r = await post(s, { client_name: `App ${type}`, redirect_uris: [uri], token_endpoint_auth_method: "none", application_type: type });
+      const r = await post(s, {
+        client_name: `App ${type}`,
+        redirect_uris: [uri],
+        token_endpoint_auth_method: "none",
+        application_type: type,
+      });
       assert.equal(r.status, 201);
       const body = await r.json();
       assert.equal(body.application_type, type);
@@ -25,14 +30,27 @@ describe("oauth /register (RFC 7591)", () => {
   });
 
   it("accepts private-use schemes (cursor://…)", async () => {
-    assert.equal((await post(s, { redirect_uris: ["cursor://anysphere.cursor-mcp/oauth/callback"], token_endpoint_auth_method: "none" })).status, 201);
+    assert.equal(
+      (await post(s, { redirect_uris: ["cursor://anysphere.cursor-mcp/oauth/callback"], token_endpoint_auth_method: "none" })).status,
+      201,
+    );
   });
 
   it("refuses unsafe redirect URIs with invalid_redirect_uri", async () => {
-    for (const uri of [
-      "https://app.example.com/cb#frag", "https://*.example.com/cb", "javascript:alert(1)", "data:text/html,hi", "http://app.example.com/cb",
-      "/relative", "https://user:pw@app.example.com/cb", "file:///etc/passwd", "", "https://app.example.com/cb\n",
-    ]) {
+    for (
+      const uri of [
+        "https://app.example.com/cb#frag",
+        "https://*.example.com/cb",
+        "javascript:alert(1)",
+        "data:text/html,hi",
+        "http://app.example.com/cb",
+        "/relative",
+        "https://user:pw@app.example.com/cb",
+        "file:///etc/passwd",
+        "",
+        "https://app.example.com/cb\n",
+      ]
+    ) {
       const r = await post(s, { redirect_uris: [uri], token_endpoint_auth_method: "none" });
       assert.equal(r.status, 400, uri);
       assert.equal((await r.json()).error, "invalid_redirect_uri", uri);

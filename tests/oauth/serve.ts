@@ -14,7 +14,10 @@ export async function serveOnLoopback(build: (origin: string) => Fetch | Promise
   // Assigned once the port is known; requests before that get 503.
   // deno-lint-ignore prefer-const
   let handler: Fetch | undefined;
-  const node: NodeServer = await serveNode((request, info) => handler ? handler(request, info) : Promise.resolve(new Response("starting", { status: 503 })), { port: 0, hostname: "127.0.0.1" });
+  const node: NodeServer = await serveNode(
+    (request, info) => handler ? handler(request, info) : Promise.resolve(new Response("starting", { status: 503 })),
+    { port: 0, hostname: "127.0.0.1" },
+  );
   const origin = `http://127.0.0.1:${node.port}`;
   handler = await build(origin);
   return { origin, close: () => node.close() };

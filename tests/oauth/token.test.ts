@@ -2,9 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "../../src/mod.ts";
 import { oauth } from "../../src/oauth/strategy.ts";
-import {
-  callTool, CLIENT_REDIRECT, form, fullLogin, login, register, RESOURCE, type Setup, setup, token, tools,
-} from "./helpers.ts";
+import { callTool, CLIENT_REDIRECT, form, fullLogin, login, register, RESOURCE, type Setup, setup, token, tools } from "./helpers.ts";
 
 describe("oauth /token: authorization codes", () => {
   let s: Setup;
@@ -17,7 +15,14 @@ describe("oauth /token: authorization codes", () => {
   after(() => s.close());
 
   const redeem = (code: string, verifier: string, extra: Record<string, string> = {}) =>
-    token(s.server, { grant_type: "authorization_code", code, redirect_uri: CLIENT_REDIRECT, code_verifier: verifier, client_id: clientId, ...extra });
+    token(s.server, {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: CLIENT_REDIRECT,
+      code_verifier: verifier,
+      client_id: clientId,
+      ...extra,
+    });
 
   it("a code is single-use, and redeeming it twice revokes what it issued (RFC 6749 §10.5)", async () => {
     const { params, verifier } = await login(s, { clientId });
@@ -77,15 +82,21 @@ describe("oauth /token: authorization codes", () => {
       assert.equal(r.response.headers.get("cache-control"), "no-store");
       assert.equal(r.response.headers.get("content-type"), "application/json");
     }
-    const json = await s.server.fetch(new Request("http://localhost:8000/token", {
-      method: "POST", headers: { host: "localhost:8000", "content-type": "application/json" }, body: "{}",
-    }));
+    const json = await s.server.fetch(
+      new Request("http://localhost:8000/token", {
+        method: "POST",
+        headers: { host: "localhost:8000", "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
     assert.equal(json.status, 415);
-    const repeated = await s.server.fetch(new Request("http://localhost:8000/token", {
-      method: "POST",
-      headers: { host: "localhost:8000", "content-type": "application/x-www-form-urlencoded" },
-      body: `grant_type=authorization_code&code=a&code=b&client_id=${clientId}`,
-    }));
+    const repeated = await s.server.fetch(
+      new Request("http://localhost:8000/token", {
+        method: "POST",
+        headers: { host: "localhost:8000", "content-type": "application/x-www-form-urlencoded" },
+        body: `grant_type=authorization_code&code=a&code=b&client_id=${clientId}`,
+      }),
+    );
     assert.equal((await repeated.json()).error, "invalid_request");
   });
 });
@@ -142,7 +153,10 @@ describe("oauth /token: refresh-token rotation", () => {
   it("binds refresh tokens to the client and the resource; scope may narrow, not widen", async () => {
     const t = await fullLogin(s, clientId);
     const other = (await register(s.server, { client_name: "Other" })).client_id;
-    assert.equal((await token(s.server, { grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: other })).body.error, "invalid_grant");
+    assert.equal(
+      (await token(s.server, { grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: other })).body.error,
+      "invalid_grant",
+    );
     assert.equal((await refresh(t.refresh_token, { resource: "https://other.example/mcp" })).body.error, "invalid_target");
     assert.equal((await refresh(t.refresh_token, { scope: "mcp:tools admin" })).body.error, "invalid_scope");
     assert.equal((await refresh(t.refresh_token, { resource: RESOURCE })).status, 200);
@@ -175,14 +189,25 @@ describe("oauth access tokens", () => {
     const t = await fullLogin(s, clientId);
     const otherUrl = "http://127.0.0.1:9000";
     const other = createServer({
-      name: "other", version: "1", tools, store: s.store, publicUrl: otherUrl,
+      name: "other",
+      version: "1",
+      tools,
+      store: s.store,
+      publicUrl: otherUrl,
       auth: oauth({ issuer: otherUrl, store: s.store, provider: { accountsUrl: s.idp.issuer, clientId: "x", clientSecret: "y" } }),
     });
-    const r = await other.fetch(new Request(`${otherUrl}/mcp`, {
-      method: "POST",
-      headers: { host: "127.0.0.1:9000", authorization: `Bearer ${t.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-    }));
+    const r = await other.fetch(
+      new Request(`${otherUrl}/mcp`, {
+        method: "POST",
+        headers: {
+          host: "127.0.0.1:9000",
+          authorization: `Bearer ${t.access_token}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      }),
+    );
     assert.equal(r.status, 401);
     assert.match(await r.text(), /not issued for this resource/);
   });
@@ -218,7 +243,10 @@ describe("oauth static confidential client", () => {
     return { code: params.get("code")!, verifier };
   }
   const base = (c: { code: string; verifier: string }) => ({
-    grant_type: "authorization_code", code: c.code, code_verifier: c.verifier, redirect_uri: "https://app.example.com/cb",
+    grant_type: "authorization_code",
+    code: c.code,
+    code_verifier: c.verifier,
+    redirect_uri: "https://app.example.com/cb",
   });
 
   it("authenticates with client_secret_basic and client_secret_post", async () => {
@@ -242,7 +270,13 @@ describe("oauth static confidential client", () => {
 
   it("still refuses unsafe redirect URIs", async () => {
     for (const uri of ["http://evil.example/cb", "javascript:alert(1)", "https://app.example.com/cb#frag"]) {
-      const q = new URLSearchParams({ response_type: "code", client_id: "static-app", redirect_uri: uri, code_challenge: "a".repeat(43), code_challenge_method: "S256" });
+      const q = new URLSearchParams({
+        response_type: "code",
+        client_id: "static-app",
+        redirect_uri: uri,
+        code_challenge: "a".repeat(43),
+        code_challenge_method: "S256",
+      });
       const r = await s.server.fetch(new Request(`http://localhost:8000/authorize?${q}`, { headers: { host: "localhost:8000" } }));
       assert.equal(r.status, 400, uri);
       assert.equal(r.headers.get("location"), null);

@@ -2,7 +2,18 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { exchangeCode, refreshProviderTokens, resolveProvider, upstreamAuthorizeUrl } from "../../src/oauth/upstream.ts";
 import {
-  authorizeQuery, callTool, decide, fullLogin, login, openConsent, providerCallback, register, type Setup, setup, toolText, visitIdp,
+  authorizeQuery,
+  callTool,
+  decide,
+  fullLogin,
+  login,
+  openConsent,
+  providerCallback,
+  register,
+  type Setup,
+  setup,
+  toolText,
+  visitIdp,
 } from "./helpers.ts";
 
 const noFetch = () => Promise.reject(new Error("no network in this test"));
@@ -10,7 +21,13 @@ const noFetch = () => Promise.reject(new Error("no network in this test"));
 describe("upstream provider presets", () => {
   it("Google asks for offline access and consent so a refresh token is issued", async () => {
     const google = await resolveProvider({ preset: "google", clientId: "g", clientSecret: "s" }, noFetch);
-    const url = new URL(upstreamAuthorizeUrl(google, { redirectUri: "https://mcp.example.com/oauth/provider-callback", state: "st", challenge: "c".repeat(43) }));
+    const url = new URL(
+      upstreamAuthorizeUrl(google, {
+        redirectUri: "https://mcp.example.com/oauth/provider-callback",
+        state: "st",
+        challenge: "c".repeat(43),
+      }),
+    );
     assert.equal(url.origin + url.pathname, "https://accounts.google.com/o/oauth2/v2/auth");
     assert.equal(url.searchParams.get("access_type"), "offline");
     assert.equal(url.searchParams.get("prompt"), "consent");
@@ -26,13 +43,23 @@ describe("upstream provider presets", () => {
 
   it("explicit URLs win, and accountsUrl then names the userinfo endpoint", async () => {
     const p = await resolveProvider({
-      clientId: "c", clientSecret: "s", authorizeUrl: "https://idp.example/auth", tokenUrl: "https://idp.example/token", accountsUrl: "https://idp.example/me",
+      clientId: "c",
+      clientSecret: "s",
+      authorizeUrl: "https://idp.example/auth",
+      tokenUrl: "https://idp.example/token",
+      accountsUrl: "https://idp.example/me",
     }, noFetch);
     assert.equal(p.userinfoUrl, "https://idp.example/me");
   });
 
   it("refuses plain-http provider URLs off loopback", async () => {
-    await assert.rejects(resolveProvider({ clientId: "c", clientSecret: "s", authorizeUrl: "http://idp.example/a", tokenUrl: "https://idp.example/t" }, noFetch), /https/);
+    await assert.rejects(
+      resolveProvider(
+        { clientId: "c", clientSecret: "s", authorizeUrl: "http://idp.example/a", tokenUrl: "https://idp.example/t" },
+        noFetch,
+      ),
+      /https/,
+    );
   });
 });
 
@@ -118,11 +145,19 @@ describe("provider token expiry uses the server's clock", () => {
       { authorizeUrl: "https://idp.example/authorize", tokenUrl: "https://idp.example/token", clientId: "c", clientSecret: "s" },
       () => Promise.reject(new Error("no discovery expected")),
     );
-    const answer = () => Promise.resolve(new Response(JSON.stringify({ access_token: "at", refresh_token: "rt", token_type: "Bearer", expires_in: 3600 }), {
-      headers: { "content-type": "application/json" },
-    }));
+    const answer = () =>
+      Promise.resolve(
+        new Response(JSON.stringify({ access_token: "at", refresh_token: "rt", token_type: "Bearer", expires_in: 3600 }), {
+          headers: { "content-type": "application/json" },
+        }),
+      );
     const clock = () => 1_000;
-    const exchanged = await exchangeCode(provider, answer, { code: "x", redirectUri: "https://mcp.example/oauth/provider-callback" }, clock);
+    const exchanged = await exchangeCode(
+      provider,
+      answer,
+      { code: "x", redirectUri: "https://mcp.example/oauth/provider-callback" },
+      clock,
+    );
     assert.equal(exchanged.expiresAt, 1_000 + 3_600_000);
     const refreshed = await refreshProviderTokens(provider, answer, "rt", clock);
     assert.equal(refreshed.expiresAt, 1_000 + 3_600_000);

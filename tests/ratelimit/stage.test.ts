@@ -15,7 +15,11 @@ function clock(start = 1_700_000_000_000) {
   return { now: () => t, advance: (ms: number) => void (t += ms) };
 }
 
-function call(handler: Handler, path = "/mcp", options: { auth?: Identity | null; info?: RequestInfo; headers?: Record<string, string>; method?: string } = {}) {
+function call(
+  handler: Handler,
+  path = "/mcp",
+  options: { auth?: Identity | null; info?: RequestInfo; headers?: Record<string, string>; method?: string } = {},
+) {
   const request = new Request(`https://mcp.example.com${path}`, { method: options.method ?? "POST", headers: options.headers });
   const ctx: RequestContext = requestContext(request, options.info ?? { remoteAddress: "203.0.113.7" }, "t");
   ctx.auth = options.auth ?? null;
@@ -143,7 +147,10 @@ describe("rate limit stage", () => {
   it("weighs requests by cost", async () => {
     const c = clock();
     const handler = rateLimitStage({
-      store: memoryStore(), rps: 1, burst: 10, now: c.now,
+      store: memoryStore(),
+      rps: 1,
+      burst: 10,
+      now: c.now,
       costOf: (request) => request.headers.get("mcp-name") === "expensive" ? 6 : 1,
     })(ok);
     assert.equal((await call(handler, "/mcp", { auth: alice, headers: { "mcp-name": "expensive" } })).status, 200);
@@ -209,14 +216,23 @@ describe("pre-auth rate limit stage", () => {
     const c = clock();
     const handler = server(c);
     let reads = 0;
-    const info = { get remoteAddress() { reads++; return "203.0.113.9"; } };
+    const info = {
+      get remoteAddress() {
+        reads++;
+        return "203.0.113.9";
+      },
+    };
     const good = { headers: { authorization: `Bearer ${TOKEN}` }, info };
     for (let i = 0; i < 3; i++) assert.equal((await call(handler, "/mcp", good)).status, 200);
     assert.equal(reads, 0, "nothing refused yet: no address needed");
     assert.equal((await call(handler, "/mcp", { headers: { authorization: "Bearer wrong" }, info })).status, 401);
     assert.ok(reads >= 1, "the refused credential is charged to its address");
     assert.equal((await call(handler, "/mcp", { headers: { authorization: "Bearer wrong" }, info })).status, 401);
-    assert.equal((await call(handler, "/mcp", good)).status, 429, "the address's bucket is empty: refused before the credential is checked");
+    assert.equal(
+      (await call(handler, "/mcp", good)).status,
+      429,
+      "the address's bucket is empty: refused before the credential is checked",
+    );
     c.advance(2_000); // every bucket is full again
     reads = 0;
     assert.equal((await call(handler, "/mcp", good)).status, 200);

@@ -82,14 +82,23 @@ describe("faults: a JWKS endpoint that returns garbage", () => {
       const key = await makeKey("ES256", "k1");
       const issuer = "https://issuer.example";
       const resource = "http://localhost:8000/mcp";
-      const strategy = jwt({ issuer, resource, jwksUri: `${issuer}/jwks`, fetch: (() => Promise.resolve(response())) as unknown as Fetch } as never);
+      const strategy = jwt(
+        { issuer, resource, jwksUri: `${issuer}/jwks`, fetch: (() => Promise.resolve(response())) as unknown as Fetch } as never,
+      );
       const s = createServer({ name: "t", version: "1", auth: strategy, publicUrl: "http://localhost:8000" });
       const token = await sign(key, { iss: issuer, aud: resource, sub: "u", exp: Math.floor(Date.now() / 1000) + 600 });
-      const r = await s.fetch(new Request(resource, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", host: "localhost:8000" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
-      }));
+      const r = await s.fetch(
+        new Request(resource, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            host: "localhost:8000",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        }),
+      );
       const text = await r.text();
       // 401 invalid_token, or 503 when the key set is unusable (the issuer's fault; see the report): never a 500.
       assert.ok(r.status === 401 || r.status === 503, `${r.status} ${text.slice(0, 300)}`);
@@ -113,7 +122,11 @@ describe("faults: handlers that throw anything", () => {
     }],
     ["a rejected promise with null", () => Promise.reject(null)],
     ["an object with a throwing toString", () => {
-      throw { toString() { throw new Error("nested"); } };
+      throw {
+        toString() {
+          throw new Error("nested");
+        },
+      };
     }],
   ] as const;
   const s = server({

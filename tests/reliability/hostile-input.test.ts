@@ -4,8 +4,22 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createServer, defineTool, jwt, type GatehouseServer } from "../../src/mod.ts";
-import { authorizeQuery, callTool, CLIENT_REDIRECT, form, fullLogin, login, PUBLIC, register, req, RESOURCE, type Setup, setup, token } from "../oauth/helpers.ts";
+import { createServer, defineTool, type GatehouseServer, jwt } from "../../src/mod.ts";
+import {
+  authorizeQuery,
+  callTool,
+  CLIENT_REDIRECT,
+  form,
+  fullLogin,
+  login,
+  PUBLIC,
+  register,
+  req,
+  RESOURCE,
+  type Setup,
+  setup,
+  token,
+} from "../oauth/helpers.ts";
 import { makeKey, sign, type TestKey } from "../auth/jwt-fixtures.ts";
 
 const RUNS = { numRuns: 40, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) };
@@ -29,7 +43,13 @@ describe("hostile input: the MCP endpoint", () => {
     tools: [defineTool({ name: "echo", handler: (args) => JSON.stringify(args).slice(0, 100) })],
   });
   const post = (body: string, headers: Record<string, string> = {}) =>
-    s.fetch(req("/mcp", { method: "POST", body, headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } }));
+    s.fetch(
+      req("/mcp", {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+      }),
+    );
 
   it("any JSON value or text as the body: no 5xx", async () => {
     await fc.assert(
@@ -47,8 +67,14 @@ describe("hostile input: the MCP endpoint", () => {
     const message = fc.record({
       jsonrpc: fc.oneof(fc.constant("2.0"), jsonish),
       id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null), jsonish),
-      method: fc.oneof(fc.constantFrom("initialize", "tools/list", "tools/call", "resources/read", "prompts/get", "ping", "notifications/initialized"), anyText),
-      params: fc.oneof(jsonish, fc.record({ name: fc.oneof(fc.constant("echo"), anyText), arguments: jsonish, _meta: jsonish }, { requiredKeys: [] })),
+      method: fc.oneof(
+        fc.constantFrom("initialize", "tools/list", "tools/call", "resources/read", "prompts/get", "ping", "notifications/initialized"),
+        anyText,
+      ),
+      params: fc.oneof(
+        jsonish,
+        fc.record({ name: fc.oneof(fc.constant("echo"), anyText), arguments: jsonish, _meta: jsonish }, { requiredKeys: [] }),
+      ),
     }, { requiredKeys: [] });
     await fc.assert(
       fc.asyncProperty(fc.oneof(message, fc.array(message, { maxLength: 4 })), async (m) => {
@@ -63,7 +89,18 @@ describe("hostile input: the MCP endpoint", () => {
   });
 
   it("garbage in the MCP headers: no 5xx", async () => {
-    const names = ["mcp-protocol-version", "mcp-session-id", "mcp-method", "mcp-name", "accept", "content-type", "origin", "authorization", "last-event-id", "host"];
+    const names = [
+      "mcp-protocol-version",
+      "mcp-session-id",
+      "mcp-method",
+      "mcp-name",
+      "accept",
+      "content-type",
+      "origin",
+      "authorization",
+      "last-event-id",
+      "host",
+    ];
     await fc.assert(
       fc.asyncProperty(fc.dictionary(fc.constantFrom(...names), headerText, { maxKeys: 5 }), jsonish, async (headers, body) => {
         const r = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: body }), headers);
@@ -88,18 +125,35 @@ describe("hostile input: the OAuth endpoints", () => {
   });
   after(() => s.close());
 
-  const field = fc.oneof(anyText, fc.constant(""), fc.constantFrom("authorization_code", "refresh_token", "client_credentials", "none", "S256", "plain"));
+  const field = fc.oneof(
+    anyText,
+    fc.constant(""),
+    fc.constantFrom("authorization_code", "refresh_token", "client_credentials", "none", "S256", "plain"),
+  );
 
   it("/token with arbitrary fields and bodies: a 4xx with an OAuth error, never 200 or 5xx", async () => {
     const fields = fc.dictionary(
-      fc.constantFrom("grant_type", "code", "code_verifier", "redirect_uri", "client_id", "client_secret", "refresh_token", "resource", "scope", "extra"),
+      fc.constantFrom(
+        "grant_type",
+        "code",
+        "code_verifier",
+        "redirect_uri",
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "resource",
+        "scope",
+        "extra",
+      ),
       field,
       { maxKeys: 8 },
     );
     await fc.assert(
       fc.asyncProperty(fields, fc.boolean(), async (f, asJson) => {
         const r = asJson
-          ? await s.server.fetch(req("/token", { method: "POST", body: JSON.stringify(f), headers: { "content-type": "application/json" } }))
+          ? await s.server.fetch(
+            req("/token", { method: "POST", body: JSON.stringify(f), headers: { "content-type": "application/json" } }),
+          )
           : await s.server.fetch(form("/token", f));
         const body = await r.json().catch(() => ({}));
         assert.ok(r.status === 400 || r.status === 401 || (asJson && r.status === 415), `${r.status} for ${JSON.stringify(f)}`);
@@ -113,13 +167,24 @@ describe("hostile input: the OAuth endpoints", () => {
   it("/register with arbitrary client metadata: 201 only for safe redirect URIs it was given, else 400; never 5xx", async () => {
     const uri = fc.oneof(
       fc.webUrl(),
-      fc.constantFrom("javascript:alert(1)", "data:text/html,x", "http://evil.example/cb", "cursor://anysphere.cursor-mcp/oauth/callback", CLIENT_REDIRECT, "http://127.0.0.1/cb#frag", "file:///etc/passwd"),
+      fc.constantFrom(
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "http://evil.example/cb",
+        "cursor://anysphere.cursor-mcp/oauth/callback",
+        CLIENT_REDIRECT,
+        "http://127.0.0.1/cb#frag",
+        "file:///etc/passwd",
+      ),
       anyText,
     );
     const metadata = fc.record({
       client_name: fc.oneof(anyText, jsonish),
       redirect_uris: fc.oneof(fc.array(uri, { maxLength: 4 }), jsonish),
-      token_endpoint_auth_method: fc.oneof(fc.constantFrom("none", "client_secret_post", "client_secret_basic", "private_key_jwt"), jsonish),
+      token_endpoint_auth_method: fc.oneof(
+        fc.constantFrom("none", "client_secret_post", "client_secret_basic", "private_key_jwt"),
+        jsonish,
+      ),
       grant_types: fc.oneof(fc.array(field, { maxLength: 3 }), jsonish),
       response_types: fc.oneof(fc.constant(["code"]), jsonish),
       application_type: fc.oneof(fc.constantFrom("native", "web"), jsonish),
@@ -129,7 +194,9 @@ describe("hostile input: the OAuth endpoints", () => {
     }, { requiredKeys: [] });
     await fc.assert(
       fc.asyncProperty(fc.oneof(metadata, jsonish), async (m) => {
-        const r = await s.server.fetch(req("/register", { method: "POST", body: JSON.stringify(m), headers: { "content-type": "application/json" } }));
+        const r = await s.server.fetch(
+          req("/register", { method: "POST", body: JSON.stringify(m), headers: { "content-type": "application/json" } }),
+        );
         const body = await r.json().catch(() => ({}));
         assert.ok(r.status === 201 || r.status === 400, `${r.status} for ${JSON.stringify(m).slice(0, 200)}`);
         if (r.status === 201) {
@@ -293,7 +360,8 @@ describe("hostile input: client metadata documents", () => {
       RUNS,
     );
     // A valid document does open the consent page, so the property above is not vacuous.
-    doc = () => Response.json({ client_id: CLIENT_URL, client_name: "Fine", redirect_uris: [CLIENT_REDIRECT], token_endpoint_auth_method: "none" });
+    doc = () =>
+      Response.json({ client_id: CLIENT_URL, client_name: "Fine", redirect_uris: [CLIENT_REDIRECT], token_endpoint_auth_method: "none" });
     const fine = await s.server.fetch(req(`/authorize?${(await authorizeQuery({ clientId: CLIENT_URL })).query}`));
     await fine.body?.cancel();
     assert.equal(fine.status, 200);
@@ -307,25 +375,42 @@ describe("hostile input: JWTs", () => {
   let s: GatehouseServer;
   before(async () => {
     key = await makeKey("ES256", "k1");
-    const strategy = jwt({ issuer, resource, jwksUri: `${issuer}/jwks`, fetch: (() => Promise.resolve(Response.json({ keys: [key.jwk] }))) as unknown as typeof fetch } as never);
+    const strategy = jwt(
+      {
+        issuer,
+        resource,
+        jwksUri: `${issuer}/jwks`,
+        fetch: (() => Promise.resolve(Response.json({ keys: [key.jwk] }))) as unknown as typeof fetch,
+      } as never,
+    );
     s = createServer({ name: "t", version: "1", auth: strategy, publicUrl: "http://localhost:8000" });
   });
   const call = async (bearerToken: string) => {
-    const r = await s.fetch(new Request(resource, {
-      method: "POST",
-      headers: { authorization: `Bearer ${bearerToken}`, "content-type": "application/json", accept: "application/json, text/event-stream", host: "localhost:8000" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
-    }));
+    const r = await s.fetch(
+      new Request(resource, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${bearerToken}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          host: "localhost:8000",
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+      }),
+    );
     await r.body?.cancel();
     return r.status;
   };
-  const b64 = (v: unknown) => btoa(typeof v === "string" ? v : JSON.stringify(v)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const b64 = (v: unknown) =>
+    btoa(typeof v === "string" ? v : JSON.stringify(v)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
   it("random strings and structurally plausible garbage: 401 (400 if malformed), never 200 or 5xx", async () => {
     const garbage = fc.oneof(
       headerText,
       fc.tuple(jsonish, jsonish, headerText).map(([h, p, sig]) => `${b64(h)}.${b64(p)}.${sig}`),
-      fc.tuple(fc.constantFrom("none", "HS256", "RS256", "ES256", "EdDSA", "", "nOnE"), jsonish).map(([alg, p]) => `${b64({ alg, kid: "k1" })}.${b64(p)}.`),
+      fc.tuple(fc.constantFrom("none", "HS256", "RS256", "ES256", "EdDSA", "", "nOnE"), jsonish).map(([alg, p]) =>
+        `${b64({ alg, kid: "k1" })}.${b64(p)}.`
+      ),
     );
     await fc.assert(
       fc.asyncProperty(garbage, async (t) => {
@@ -340,7 +425,14 @@ describe("hostile input: JWTs", () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = fc.record({
       iss: fc.oneof(fc.constant(issuer), fc.constant(`${issuer}/`), fc.webUrl(), jsonish),
-      aud: fc.oneof(fc.constant(resource), fc.constant([resource, "other"]), fc.constant(`${resource}/`), fc.constant("http://localhost:8000"), fc.webUrl(), jsonish),
+      aud: fc.oneof(
+        fc.constant(resource),
+        fc.constant([resource, "other"]),
+        fc.constant(`${resource}/`),
+        fc.constant("http://localhost:8000"),
+        fc.webUrl(),
+        jsonish,
+      ),
       exp: fc.oneof(fc.constant(now + 600), fc.constant(now - 600), fc.integer(), jsonish),
       nbf: fc.oneof(fc.constant(undefined), fc.constant(now - 10), fc.constant(now + 3600), jsonish),
       sub: fc.oneof(fc.constant("u"), jsonish),

@@ -8,9 +8,9 @@ import { bearer, createServer, defineTool, type GatehouseServer } from "../../sr
 import { openStore } from "../../src/runtime/store.ts";
 import type { KV } from "../../src/store/kv.ts";
 import { oauth } from "../../src/oauth/strategy.ts";
-import { startFakeIdp, type FakeIdp } from "../oauth/fake-idp.ts";
+import { type FakeIdp, startFakeIdp } from "../oauth/fake-idp.ts";
 import { callTool, CLIENT_REDIRECT, login, PUBLIC, register, RESOURCE, type Setup, token, tools } from "../oauth/helpers.ts";
-import { redisSkipReason, type RedisServer, startRedis } from "../store/fixtures/redis-server.ts";
+import { type RedisServer, redisSkipReason, startRedis } from "../store/fixtures/redis-server.ts";
 
 describe("two instances sharing one Redis", { skip: redisSkipReason }, () => {
   let redis: RedisServer;
@@ -38,7 +38,15 @@ describe("two instances sharing one Redis", { skip: redisSkipReason }, () => {
         provider: { accountsUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, scopes: ["openid", "email"] },
         scopes: ["mcp:tools"],
       });
-      const server = createServer({ name: "redis-shared", version: "1", tools, auth: strategy, store, publicUrl: PUBLIC, secret: "redis-shared-secret-0123456789abcdef" });
+      const server = createServer({
+        name: "redis-shared",
+        version: "1",
+        tools,
+        auth: strategy,
+        store,
+        publicUrl: PUBLIC,
+        secret: "redis-shared-secret-0123456789abcdef",
+      });
       out.push({ idp, server, strategy, store, close: async () => {} });
     }
     return out;
@@ -49,9 +57,20 @@ describe("two instances sharing one Redis", { skip: redisSkipReason }, () => {
     const client = await register(a.server);
     for (let round = 0; round < 20; round++) {
       const { params, verifier } = await login(a, { clientId: client.client_id });
-      const fields = { grant_type: "authorization_code", code: params.get("code")!, redirect_uri: CLIENT_REDIRECT, code_verifier: verifier, client_id: client.client_id, resource: RESOURCE };
+      const fields = {
+        grant_type: "authorization_code",
+        code: params.get("code")!,
+        redirect_uri: CLIENT_REDIRECT,
+        code_verifier: verifier,
+        client_id: client.client_id,
+        resource: RESOURCE,
+      };
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => token((i % 2 ? a : b).server, fields)));
-      assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => `${r.status} ${r.body.error_description}`).join(","));
+      assert.equal(
+        results.filter((r) => r.status === 200).length,
+        1,
+        results.map((r) => `${r.status} ${r.body.error_description}`).join(","),
+      );
     }
   });
 
@@ -59,11 +78,23 @@ describe("two instances sharing one Redis", { skip: redisSkipReason }, () => {
     const [a, b] = await instances();
     const client = await register(b.server);
     const { params, verifier } = await login(a, { clientId: client.client_id });
-    const first = await token(a.server, { grant_type: "authorization_code", code: params.get("code")!, redirect_uri: CLIENT_REDIRECT, code_verifier: verifier, client_id: client.client_id, resource: RESOURCE });
+    const first = await token(a.server, {
+      grant_type: "authorization_code",
+      code: params.get("code")!,
+      redirect_uri: CLIENT_REDIRECT,
+      code_verifier: verifier,
+      client_id: client.client_id,
+      resource: RESOURCE,
+    });
     assert.equal(first.status, 200);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      token((i % 2 ? a : b).server, { grant_type: "refresh_token", refresh_token: first.body.refresh_token, client_id: client.client_id })
-    ));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        token((i % 2 ? a : b).server, {
+          grant_type: "refresh_token",
+          refresh_token: first.body.refresh_token,
+          client_id: client.client_id,
+        })),
+    );
     const ok = results.filter((r) => r.status === 200);
     assert.equal(ok.length, 10, results.map((r) => r.status).join(","));
     assert.equal(new Set(ok.map((r) => r.body.refresh_token)).size, 1);
@@ -77,7 +108,15 @@ describe("two instances sharing one Redis", { skip: redisSkipReason }, () => {
     const make = async (): Promise<GatehouseServer> => {
       const store = await openStore(`${redis.url}?prefix=${prefix}`);
       stores.push(store);
-      return createServer({ name: "t", version: "1", tools: [echo], auth: bearer({ token: TOKEN }), store, rateLimit: { rps: 0.01, burst: 4 }, storeTimeoutMs: 1000 });
+      return createServer({
+        name: "t",
+        version: "1",
+        tools: [echo],
+        auth: bearer({ token: TOKEN }),
+        store,
+        rateLimit: { rps: 0.01, burst: 4 },
+        storeTimeoutMs: 1000,
+      });
     };
     const [a, b] = [await make(), await make()];
     const call = async (s: GatehouseServer) => (await callTool(s, TOKEN, "echo")).status;
@@ -87,11 +126,18 @@ describe("two instances sharing one Redis", { skip: redisSkipReason }, () => {
     // The limiter fails open by design (a limiter outage is not a service outage)...
     assert.equal(await call(a), 200);
     // ...while what needs the store (a new MCP session) is a prompt 503 with Retry-After.
-    const init = await a.fetch(new Request("http://localhost:8000/mcp", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } }),
-    }));
+    const init = await a.fetch(
+      new Request("http://localhost:8000/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+        }),
+      }),
+    );
     assert.equal(init.status, 503);
     assert.equal(init.headers.get("retry-after"), "1");
     await redis.restart();

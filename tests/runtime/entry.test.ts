@@ -42,10 +42,13 @@ describe("entry", () => {
 
   it("hands the handler the client address the runtime reports, read when asked", async () => {
     let info: RequestInfo | undefined;
-    const served = entry(Promise.resolve((_: Request, i?: RequestInfo) => {
-      info = i;
-      return Promise.resolve(new Response(null, { status: 204 }));
-    }), { port: 0, hostname: "127.0.0.1" });
+    const served = entry(
+      Promise.resolve((_: Request, i?: RequestInfo) => {
+        info = i;
+        return Promise.resolve(new Response(null, { status: 204 }));
+      }),
+      { port: 0, hostname: "127.0.0.1" },
+    );
     await served.fetch(request(), { remoteAddr: { hostname: "192.0.2.7" } });
     assert.equal(info?.remoteAddress, "192.0.2.7");
   });

@@ -49,13 +49,19 @@ describe("openStore", () => {
   });
 
   it("rejects an empty value, naming STORE and the accepted forms", async () => {
-    await assert.rejects(openStore(""), /^Error: STORE: is empty; expected memory, sqlite:<path>, denokv:<path> or redis:\/\/host\[:port\]\[\/db\]$/);
+    await assert.rejects(
+      openStore(""),
+      /^Error: STORE: is empty; expected memory, sqlite:<path>, denokv:<path> or redis:\/\/host\[:port\]\[\/db\]$/,
+    );
     await assert.rejects(openStore("   "), /^Error: STORE: is empty/);
   });
 
   it("rejects an unknown scheme, naming STORE and the accepted forms", async () => {
     await assert.rejects(openStore("mongodb://x"), (error: Error) => {
-      assert.equal(error.message, 'STORE: unknown store "mongodb"; expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]');
+      assert.equal(
+        error.message,
+        'STORE: unknown store "mongodb"; expected memory, sqlite:<path>, denokv:<path> or redis://host[:port][/db]',
+      );
       return true;
     });
     await assert.rejects(openStore("Memory"), /STORE: unknown store "Memory"/);

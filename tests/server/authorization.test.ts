@@ -6,7 +6,14 @@ import { call, initialize, jsonOf, post, postModern, rpc, server } from "../mcp/
 let ran = 0;
 const tools = [
   defineTool({ name: "read_file", scopes: ["files:read"], handler: () => "read" }),
-  defineTool({ name: "write_file", scopes: ["files:write"], handler: () => { ran++; return "written"; } }),
+  defineTool({
+    name: "write_file",
+    scopes: ["files:write"],
+    handler: () => {
+      ran++;
+      return "written";
+    },
+  }),
   defineTool({ name: "whoami", requiresAuth: true, handler: (_a, ctx) => ctx.auth?.subject ?? "anonymous" }),
   defineTool({ name: "secret", requiresAuth: true, hideWhenUnauthorized: true, handler: () => "s" }),
   defineTool({ name: "admin_only", scopes: ["admin"], hideWhenUnauthorized: true, handler: () => "a" }),

@@ -9,7 +9,12 @@ const call = (name: string, extra: { headers?: Record<string, string>; meta?: Re
   new Request("http://localhost:8000/mcp", {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json", ...extra.headers },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: {}, ...(extra.meta && { _meta: extra.meta }) } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name, arguments: {}, ...(extra.meta && { _meta: extra.meta }) },
+    }),
   });
 
 describe("observability", () => {
@@ -21,7 +26,12 @@ describe("observability", () => {
     version: "1",
     tools: [
       defineTool({ name: "trace", handler: (_a, ctx) => JSON.stringify(ctx.trace ?? null) }),
-      defineTool({ name: "boom", handler: () => { throw new Error("tool failed"); } }),
+      defineTool({
+        name: "boom",
+        handler: () => {
+          throw new Error("tool failed");
+        },
+      }),
     ],
     logger: jsonLogger({ level: "warn", write: (l) => lines.push(l) }),
     metrics: { request: (m) => requests.push(m), toolCall: (m) => toolCalls.push(m) },
@@ -55,7 +65,12 @@ describe("observability", () => {
   });
 
   it("requestIdHeader: 'always' puts a fresh id on every response", async () => {
-    const always = createServer({ name: "t", version: "1", requestIdHeader: "always", tools: [defineTool({ name: "trace", handler: () => "ok" })] });
+    const always = createServer({
+      name: "t",
+      version: "1",
+      requestIdHeader: "always",
+      tools: [defineTool({ name: "trace", handler: () => "ok" })],
+    });
     const a = await always.fetch(call("trace"));
     assert.equal(a.status, 200);
     assert.match(a.headers.get("x-request-id") ?? "", /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
@@ -63,11 +78,16 @@ describe("observability", () => {
   });
 
   it("hands the caller's trace context to the tool, from _meta or else the header", async () => {
-    const fromHeader = JSON.parse((await (await server.fetch(call("trace", { headers: { traceparent: TRACE } }))).json()).result.content[0].text);
+    const fromHeader = JSON.parse(
+      (await (await server.fetch(call("trace", { headers: { traceparent: TRACE } }))).json()).result.content[0].text,
+    );
     assert.equal(fromHeader.traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
     assert.equal(fromHeader.parentId, "00f067aa0ba902b7");
     const meta = "00-11111111111111111111111111111111-2222222222222222-00";
-    const fromMeta = JSON.parse((await (await server.fetch(call("trace", { headers: { traceparent: TRACE }, meta: { traceparent: meta } }))).json()).result.content[0].text);
+    const fromMeta = JSON.parse(
+      (await (await server.fetch(call("trace", { headers: { traceparent: TRACE }, meta: { traceparent: meta } }))).json()).result.content[0]
+        .text,
+    );
     assert.equal(fromMeta.traceId, "11111111111111111111111111111111");
     assert.equal(parseTraceparent("00-00000000000000000000000000000000-2222222222222222-00"), undefined);
     assert.equal(parseTraceparent("garbage"), undefined);
@@ -90,14 +110,22 @@ describe("observability", () => {
     const broken = createServer({
       name: "t",
       version: "1",
-      resources: [{ uri: "x://broken", name: "broken", read: () => { throw new Error("disk on fire"); } }],
+      resources: [{
+        uri: "x://broken",
+        name: "broken",
+        read: () => {
+          throw new Error("disk on fire");
+        },
+      }],
       logger: jsonLogger({ level: "warn", write: (l) => lines.push(l) }),
     });
-    await broken.fetch(new Request("http://localhost:8000/mcp", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri: "x://broken" } }),
-    }));
+    await broken.fetch(
+      new Request("http://localhost:8000/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri: "x://broken" } }),
+      }),
+    );
     assert.equal(lines.length, 1);
     const record = JSON.parse(lines[0]);
     assert.equal(record.level, "error");

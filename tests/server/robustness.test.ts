@@ -61,7 +61,12 @@ describe("robustness: garbage never gets a 5xx", () => {
   const bodies: Array<[string, string]> = [
     ["deeply nested arrays", deep(100_000, "[", "]")],
     ["deeply nested objects", '{"a":'.repeat(50_000) + "1" + "}".repeat(50_000)],
-    ["deep params", `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"plain","arguments":${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}}}`],
+    [
+      "deep params",
+      `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"plain","arguments":${'{"a":'.repeat(20_000)}1${
+        "}".repeat(20_000)
+      }}}`,
+    ],
     ["nested arrays in a batch", JSON.stringify([[[[[1]]]], [[[]]]])],
     ["a huge number id", '{"jsonrpc":"2.0","id":1e400,"method":"ping"}'],
     ["a long-digit id", `{"jsonrpc":"2.0","id":${"9".repeat(400)},"method":"tools/list"}`],
@@ -89,8 +94,14 @@ describe("robustness: garbage never gets a 5xx", () => {
     ["cursor object", '{"jsonrpc":"2.0","id":17,"method":"tools/list","params":{"cursor":{"a":1}}}'],
     ["_meta is null", '{"jsonrpc":"2.0","id":18,"method":"tools/list","params":{"_meta":null}}'],
     ["_meta is an array", '{"jsonrpc":"2.0","id":19,"method":"tools/list","params":{"_meta":[1]}}'],
-    ["_meta protocolVersion object", '{"jsonrpc":"2.0","id":20,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":{"a":1}}}}'],
-    ["_meta protocolVersion null", '{"jsonrpc":"2.0","id":21,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":null,"io.modelcontextprotocol/clientCapabilities":{}}}}'],
+    [
+      "_meta protocolVersion object",
+      '{"jsonrpc":"2.0","id":20,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":{"a":1}}}}',
+    ],
+    [
+      "_meta protocolVersion null",
+      '{"jsonrpc":"2.0","id":21,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":null,"io.modelcontextprotocol/clientCapabilities":{}}}}',
+    ],
     ["BOM-prefixed body", "\uFEFF" + JSON.stringify(rpc("ping"))],
     ["empty body", ""],
     ["whitespace body", "   \n  "],
@@ -110,7 +121,9 @@ describe("robustness: garbage never gets a 5xx", () => {
   it("garbage through a session and with modern headers: no 5xx, and the server still answers", async () => {
     const { session } = await initialize(s);
     for (const [what, body] of bodies) {
-      for (const headers of [{ "mcp-session-id": session }, modernHeaders("tools/call", "plain"), { "mcp-protocol-version": "\u00ff\u00fe" }]) {
+      for (
+        const headers of [{ "mcp-session-id": session }, modernHeaders("tools/call", "plain"), { "mcp-protocol-version": "\u00ff\u00fe" }]
+      ) {
         const r = await post(s, body, { headers });
         const text = await r.text();
         assert.ok(r.status < 500, `${what} with ${JSON.stringify(headers)} → ${r.status}: ${text.slice(0, 200)}`);

@@ -28,7 +28,12 @@ const initialize = () =>
   new Request("http://localhost:8000/mcp", {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    }),
   });
 
 describe("store faults", () => {
@@ -62,7 +67,12 @@ describe("store faults", () => {
     const unknown = await server.fetch(
       new Request("http://localhost:8000/mcp", {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json", "mcp-session-id": `${session}x`, "mcp-protocol-version": "2025-11-25" },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "mcp-session-id": `${session}x`,
+          "mcp-protocol-version": "2025-11-25",
+        },
         body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
       }),
     );

@@ -38,7 +38,9 @@ for (const [runtime, [command, args]] of Object.entries(commands)) {
 
     it("reports progress and reads resources and prompts", async () => {
       const progress: number[] = [];
-      await client.callTool({ name: "countdown", arguments: { n: 2, delayMs: 40 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+      await client.callTool({ name: "countdown", arguments: { n: 2, delayMs: 40 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
       // The SDK client drops a progress notification that arrives in the same read as the result,
       // so the steps are spaced out; the final one may still race the result.
       assert.deepEqual(progress.slice(0, 2), [0, 1]);

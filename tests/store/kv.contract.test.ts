@@ -12,7 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import type { KV, KvKey } from "../../src/store/kv.ts";
 import { type BackendName, openBackend } from "./fixtures/open-backend.ts";
-import { redisSkipReason, type RedisServer, startRedis } from "./fixtures/redis-server.ts";
+import { type RedisServer, redisSkipReason, startRedis } from "./fixtures/redis-server.ts";
 import { binary } from "../helpers/processes.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -215,9 +215,12 @@ function contract(backend: Backend) {
 
     test("an update whose function throws rejects and changes nothing", async (kv) => {
       await kv.set(["safe"], 1);
-      await assert.rejects(kv.update(["safe"], () => {
-        throw new Error("boom");
-      }), /boom/);
+      await assert.rejects(
+        kv.update(["safe"], () => {
+          throw new Error("boom");
+        }),
+        /boom/,
+      );
       assert.equal(await kv.get(["safe"]), 1);
       assert.equal(await kv.update<number>(["safe"], (n) => n! + 1), 2); // and the key still works
     });
@@ -309,17 +312,22 @@ function contract(backend: Backend) {
 
     if (backend.name !== "sqlite") return;
 
-    test("a Bun process and a Deno process on one SQLite file: each key taken by exactly one, every increment counted", async (kv, open, path) => {
-      const keys = 200, increments = 200;
-      for (let i = 0; i < keys; i++) await kv.set(["race", i], i);
-      await kv.close();
-      const startAt = Date.now() + 2500; // both children (one per runtime) are up by then
-      const [bun, deno] = await Promise.all((["bun", "deno"] as const).map((rt) => runChild(backend.name, path, startAt, keys, increments, rt)));
-      const all = [...bun.won, ...deno.won].sort((x, y) => x - y);
-      assert.deepEqual(all, Array.from({ length: keys }, (_, i) => i), "every key won exactly once");
-      const after = await open();
-      assert.equal(await after.get(["counter"]), 2 * increments);
-    });
+    test(
+      "a Bun process and a Deno process on one SQLite file: each key taken by exactly one, every increment counted",
+      async (kv, open, path) => {
+        const keys = 200, increments = 200;
+        for (let i = 0; i < keys; i++) await kv.set(["race", i], i);
+        await kv.close();
+        const startAt = Date.now() + 2500; // both children (one per runtime) are up by then
+        const [bun, deno] = await Promise.all(
+          (["bun", "deno"] as const).map((rt) => runChild(backend.name, path, startAt, keys, increments, rt)),
+        );
+        const all = [...bun.won, ...deno.won].sort((x, y) => x - y);
+        assert.deepEqual(all, Array.from({ length: keys }, (_, i) => i), "every key won exactly once");
+        const after = await open();
+        assert.equal(await after.get(["counter"]), 2 * increments);
+      },
+    );
   });
 }
 

@@ -8,7 +8,7 @@ import { openStore } from "../../src/runtime/store.ts";
 import { parseRedisUrl, redisConnection } from "../../src/runtime/redis-connection.ts";
 import { redisStore } from "../../src/store/redis.ts";
 import type { KV } from "../../src/store/kv.ts";
-import { redisSkipReason, type RedisServer, startRedis } from "./fixtures/redis-server.ts";
+import { type RedisServer, redisSkipReason, startRedis } from "./fixtures/redis-server.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const skip = redisSkipReason;

@@ -10,7 +10,10 @@ import main from "../../../src/main.ts";
 import { fetch as minimal } from "./minimal.ts";
 
 type Fetch = (request: Request) => Response | Promise<Response>;
-const g = globalThis as unknown as { Deno?: { env: { get(k: string): string | undefined } }; Bun?: { env: Record<string, string | undefined> } };
+const g = globalThis as unknown as {
+  Deno?: { env: { get(k: string): string | undefined } };
+  Bun?: { env: Record<string, string | undefined> };
+};
 const read = (k: string) => (g.Deno ? g.Deno.env.get(k) : g.Bun!.env[k]);
 const extraName = read("IN_SERVER_EXTRA") ?? "none";
 const handlers: Record<string, Fetch | undefined> = { none: undefined, minimal, gatehouse: (r) => main.fetch(r) };

@@ -7,7 +7,10 @@
  */
 import { z } from "zod";
 
-const g = globalThis as unknown as { Deno?: { env: { get(k: string): string | undefined } }; Bun?: { env: Record<string, string | undefined> } };
+const g = globalThis as unknown as {
+  Deno?: { env: { get(k: string): string | undefined } };
+  Bun?: { env: Record<string, string | undefined> };
+};
 const env = (k: string) => (g.Deno ? g.Deno.env.get(k) : g.Bun!.env[k]);
 const TOKEN = env("BEARER_TOKEN") ?? "";
 // Gatehouse's defaults for a loopback server: these host names on any port, and its own origin.
@@ -45,7 +48,9 @@ export async function fetch(request: Request): Promise<Response> {
   if (sessionId !== null && !session) return refuse(404, requestId);
   const version = h.get("mcp-protocol-version") ?? session?.version;
   const m = await request.json();
-  if (m.jsonrpc !== "2.0" || m.method !== "tools/call" || (version !== "2025-11-25" && version !== "2026-07-28")) return refuse(400, requestId);
+  if (m.jsonrpc !== "2.0" || m.method !== "tools/call" || (version !== "2025-11-25" && version !== "2026-07-28")) {
+    return refuse(400, requestId);
+  }
   // 2026-07-28: the routing headers must match the body.
   if (version === "2026-07-28" && (h.get("mcp-method") !== m.method || h.get("mcp-name") !== m.params.name)) return refuse(400, requestId);
   const tool = tools.get(m.params.name);
@@ -53,6 +58,8 @@ export async function fetch(request: Request): Promise<Response> {
   if (!tool || !args?.success) return refuse(400, requestId);
   const text = await tool.handler(args.data);
   return new Response(JSON.stringify({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text }] } }), {
-    headers: requestId === null ? { "content-type": "application/json" } : { "content-type": "application/json", "x-request-id": requestId },
+    headers: requestId === null
+      ? { "content-type": "application/json" }
+      : { "content-type": "application/json", "x-request-id": requestId },
   });
 }

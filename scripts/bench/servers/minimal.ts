@@ -6,7 +6,10 @@
  */
 import { z } from "zod";
 
-const g = globalThis as unknown as { Deno?: { env: { get(k: string): string | undefined } }; Bun?: { env: Record<string, string | undefined> } };
+const g = globalThis as unknown as {
+  Deno?: { env: { get(k: string): string | undefined } };
+  Bun?: { env: Record<string, string | undefined> };
+};
 const TOKEN = (g.Deno ? g.Deno.env.get("BEARER_TOKEN") : g.Bun!.env.BEARER_TOKEN) ?? "";
 const tools = new Map([["echo", { schema: z.object({ message: z.string() }), handler: ({ message }: { message: string }) => message }]]);
 
@@ -24,7 +27,9 @@ export async function fetch(request: Request): Promise<Response> {
   if (h.get("content-type") !== "application/json" || !h.get("accept") || h.get("origin")) return new Response(null, { status: 400 });
   const version = h.get("mcp-protocol-version");
   const m = await request.json();
-  if (m.jsonrpc !== "2.0" || m.method !== "tools/call" || (version !== "2025-11-25" && version !== "2026-07-28")) return new Response(null, { status: 400 });
+  if (m.jsonrpc !== "2.0" || m.method !== "tools/call" || (version !== "2025-11-25" && version !== "2026-07-28")) {
+    return new Response(null, { status: 400 });
+  }
   const tool = tools.get(m.params.name);
   const args = tool?.schema.safeParse(m.params.arguments);
   if (!tool || !args?.success) return new Response(null, { status: 400 });

@@ -51,5 +51,4 @@ export async function spawnServer(
   throw new Error(`${runtime} server could not get a free port after 3 attempts`);
 }
 
-
 export { freePort, within };

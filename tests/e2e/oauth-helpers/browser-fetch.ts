@@ -58,7 +58,13 @@ export async function openConsent(authorizeUrl: string | URL, jar: CookieJar): P
 }
 
 /** POST the consent decision from the page's own origin, as the form submission would. */
-export async function submitConsent(origin: string, form: ConsentForm, decision: "approve" | "deny", jar: CookieJar, override: Record<string, string> = {}): Promise<Response> {
+export async function submitConsent(
+  origin: string,
+  form: ConsentForm,
+  decision: "approve" | "deny",
+  jar: CookieJar,
+  override: Record<string, string> = {},
+): Promise<Response> {
   const url = `${origin}/authorize`;
   const cookie = jar.header(url);
   const response = await fetch(url, {
@@ -79,7 +85,11 @@ export async function submitConsent(origin: string, form: ConsentForm, decision:
 }
 
 /** A top-level GET navigation following one redirect hop; returns the response (not followed). */
-export async function navigate(url: string | URL, jar: CookieJar, site: "cross-site" | "same-origin" | "none" = "cross-site"): Promise<Response> {
+export async function navigate(
+  url: string | URL,
+  jar: CookieJar,
+  site: "cross-site" | "same-origin" | "none" = "cross-site",
+): Promise<Response> {
   const cookie = jar.header(url);
   const response = await fetch(url, {
     redirect: "manual",

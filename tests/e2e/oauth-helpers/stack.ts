@@ -84,5 +84,4 @@ export async function startStack(runtime: ServerRuntime, options: StackOptions =
   }
 }
 
-
 export { freePort, within };
