@@ -21,7 +21,7 @@ import { freePort } from "../free-port.mjs";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BODY, HEADERS, TOKEN } from "./counted-request.mjs";
+import { BODY, HEADERS, SERVER_ENV } from "./counted-request.mjs";
 import { buildMainJs } from "./built-main.mjs";
 
 const root = resolve(import.meta.dirname, "..", "..");
@@ -85,15 +85,7 @@ function command(target, port, checkout) {
 async function once(spec, port) {
   const [target, settings = ""] = spec.split(/:(.*)/s);
   const [name, checkout = root] = target.split("@");
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    BEARER_TOKEN: TOKEN,
-    AUTH_STRATEGY: "bearer",
-    RATE_LIMIT_RPS: "off",
-    AUDIT_LOG: "stdout",
-    LOG_LEVEL: "error",
-  };
+  const env = { ...process.env, PORT: String(port), ...SERVER_ENV };
   for (const kv of settings.split(",").filter(Boolean)) {
     const i = kv.indexOf("=");
     env[kv.slice(0, i)] = kv.slice(i + 1);

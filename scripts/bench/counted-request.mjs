@@ -13,3 +13,12 @@ export const HEADERS = {
   accept: "application/json, text/event-stream",
   "mcp-protocol-version": "2025-11-25",
 };
+
+/** The server settings both counting scripts start an entry with (the bench's bearer entry, quiet). */
+export const SERVER_ENV = {
+  BEARER_TOKEN: TOKEN,
+  AUTH_STRATEGY: "bearer",
+  RATE_LIMIT_RPS: "off",
+  AUDIT_LOG: "stdout",
+  LOG_LEVEL: "error",
+};

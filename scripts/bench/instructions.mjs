@@ -21,7 +21,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BODY, HEADERS, TOKEN } from "./counted-request.mjs";
+import { BODY, HEADERS, SERVER_ENV } from "./counted-request.mjs";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -55,15 +55,7 @@ async function measure(spec, port) {
   const [target, settings = ""] = spec.split(/:(.*)/s);
   const [entry, checkout = root] = target.split("@");
   if (!/^[a-z0-9-]+$/.test(entry)) throw new Error(`bad entry name: ${entry}`);
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    BEARER_TOKEN: TOKEN,
-    AUTH_STRATEGY: "bearer",
-    RATE_LIMIT_RPS: "off",
-    AUDIT_LOG: "stdout",
-    LOG_LEVEL: "error",
-  };
+  const env = { ...process.env, PORT: String(port), ...SERVER_ENV };
   for (const kv of settings.split(",").filter(Boolean)) {
     const i = kv.indexOf("=");
     env[kv.slice(0, i)] = kv.slice(i + 1);
