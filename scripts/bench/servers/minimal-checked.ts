@@ -1,9 +1,10 @@
 /**
  * @module Bench reference: `minimal` plus the request checks the MCP spec and Gatehouse's documented
- * defaults require of a server on the internet, hand-written: the Host allow-list (DNS rebinding),
- * a foreign Origin refused, a caller's X-Request-Id echoed, an Mcp-Session-Id looked up, the body
- * bounded by its Content-Length before it is read, and for 2026-07-28 Mcp-Method/Mcp-Name matched. It shows the floor for a server that makes those
- * checks (on Deno every header read is a call into the runtime), beside `minimal`, which skips them.
+ * defaults require of a server on the internet, hand-written: the request routed by path and method,
+ * the Host allow-list (DNS rebinding), a foreign Origin refused, a caller's X-Request-Id echoed, an
+ * Mcp-Session-Id looked up, the body bounded by its Content-Length before it is read, and for
+ * 2026-07-28 Mcp-Method/Mcp-Name matched. It shows the floor for a server that makes those checks
+ * (on Deno every header read is a call into the runtime), beside `minimal`, which skips them.
  */
 import { z } from "zod";
 
@@ -34,6 +35,11 @@ const refuse = (status: number, requestId: string | null) =>
 export async function fetch(request: Request): Promise<Response> {
   const h = request.headers;
   const requestId = h.get("x-request-id");
+  // Routed: the MCP endpoint only, by POST (a real server serves other paths and methods too).
+  const url = request.url;
+  const path = url.slice(url.indexOf("/", url.indexOf("://") + 3));
+  if (path !== "/mcp") return refuse(404, requestId);
+  if (request.method !== "POST") return refuse(405, requestId);
   const host = h.get("host");
   if (host === null || !HOSTS.has(hostnameOf(host))) return refuse(403, requestId);
   const origin = h.get("origin");
