@@ -309,6 +309,25 @@ export function createServer(options: ServerOptions): GatehouseServer {
     return Promise.resolve(json({ error: "not_found", error_description: `No route for ${request.method} ${path}` }, 404));
   };
 
+  /** The answer to an error no stage handled (the guard calls it, so the answer gets CORS and the request id). */
+  const recover = (error: unknown, ctx: RequestContext): Response => {
+    if (error instanceof StoreUnavailableError) {
+      // The store is down or slow: say so, and when to come back; service resumes with the store.
+      logger.log("error", "store unavailable", { error: error.message, requestId: ctx.requestId });
+      const body = isMcp(ctx.pathname)
+        ? {
+          jsonrpc: "2.0",
+          id: null,
+          error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" },
+        }
+        : { error: "temporarily_unavailable", error_description: "Storage is unavailable; retry shortly" };
+      return json(body, 503, { "retry-after": "1", "x-request-id": ctx.requestId });
+    }
+    // Last line of defence: never a stack trace, never a hang.
+    logger.log("error", "unhandled error", { error: messageOf(error), requestId: ctx.requestId, path: ctx.pathname });
+    return json({ error: "server_error", error_description: "Internal error" }, 500, { "x-request-id": ctx.requestId });
+  };
+
   const limit = options.rateLimit || undefined;
   // The authorization server's own endpoints (the strategy's public paths besides metadata).
   const oauthPaths = new Set([
@@ -323,6 +342,7 @@ export function createServer(options: ServerOptions): GatehouseServer {
       allowHeaders: headerOf(auth),
       originChecked: isProtected,
       openCors: (p) => p.startsWith("/.well-known/") || (auth.publicCorsPaths?.includes(p) ?? false),
+      recover,
     }),
     ...(options.metrics?.request ? [metricsStage(options.metrics)] : []),
     ...(options.audit ? [auditStage({ credentialHeader: headerOf(auth)[0], ...options.audit })] : []),
@@ -360,29 +380,11 @@ export function createServer(options: ServerOptions): GatehouseServer {
         `${idPrefix}${(++requests).toString(36)}`,
         stampAll,
       );
-      let pending: Promise<Response>;
       try {
-        pending = handler(request, ctx);
+        return handler(request, ctx);
       } catch (error) {
-        pending = Promise.reject(error); // a stage that throws instead of rejecting
+        return Promise.resolve(recover(error, ctx)); // the guard itself threw (it recovers everything after it)
       }
-      return pending.catch((error) => {
-        if (error instanceof StoreUnavailableError) {
-          // The store is down or slow: say so, and when to come back; service resumes with the store.
-          logger.log("error", "store unavailable", { error: error.message, requestId: ctx.requestId });
-          const body = isMcp(ctx.pathname)
-            ? {
-              jsonrpc: "2.0",
-              id: null,
-              error: { code: ErrorCode.InternalError, message: "Service temporarily unavailable (storage); retry shortly" },
-            }
-            : { error: "temporarily_unavailable", error_description: "Storage is unavailable; retry shortly" };
-          return json(body, 503, { "retry-after": "1", "x-request-id": ctx.requestId });
-        }
-        // Last line of defence: never a stack trace, never a hang.
-        logger.log("error", "unhandled error", { error: messageOf(error), requestId: ctx.requestId, path: ctx.pathname });
-        return json({ error: "server_error", error_description: "Internal error" }, 500, { "x-request-id": ctx.requestId });
-      });
     },
     serveStdio: (channel) => serveStdio(dispatcher, hub, channel),
     handles: (p) => isProtected(p) || p.startsWith("/.well-known/oauth-") || oauthPaths.has(p),

@@ -1,7 +1,7 @@
 /**
  * @module The outermost stage: DNS-rebinding protection (Host/Origin), CORS (preflight answered before any auth gate), and the request id.
  */
-import { echoRequestId, isStamped, needsRequestId, type Stage } from "./pipeline.ts";
+import { echoRequestId, type Handler, isStamped, needsRequestId, type RequestContext, type Stage } from "./pipeline.ts";
 
 export interface GuardOptions {
   /** Host header values accepted (host[:port], lowercase). Empty: any host. */
@@ -25,6 +25,12 @@ export interface GuardOptions {
    * OAuth token/register/revoke): `Access-Control-Allow-Origin: *`, never refused for their Origin.
    */
   openCors?: (pathname: string) => boolean;
+  /**
+   * Turns an error from a later stage (thrown or rejected) into the response, inside the guard, so
+   * that response gets the same headers as any other (CORS, request id): a browser client can read
+   * a 500 or a 503's Retry-After. Without it the error propagates.
+   */
+  recover?: (error: unknown, ctx: RequestContext) => Response;
 }
 
 const ALLOW_HEADERS = [
@@ -86,6 +92,7 @@ export function guardStage(options: GuardOptions): Stage {
   };
 
   const originChecked = options.originChecked ?? (() => true);
+  const recover = options.recover;
   const openCors = options.openCors ?? (() => false);
   const refuse = (what: string, requestId: string) =>
     new Response(JSON.stringify({ error: "forbidden", error_description: `${what} not allowed` }), {
@@ -103,9 +110,9 @@ export function guardStage(options: GuardOptions): Stage {
     const origin = headers.get("origin");
     if (origin === null) {
       // The common case (no browser): at most the request id to add (see `needsRequestId`).
-      return next(request, ctx).then((response) =>
-        isStamped(ctx, response) || !needsRequestId(ctx, response) ? response : withHeaders(response, { "x-request-id": ctx.requestId })
-      );
+      const stamp = (response: Response) =>
+        isStamped(ctx, response) || !needsRequestId(ctx, response) ? response : withHeaders(response, { "x-request-id": ctx.requestId });
+      return settle(next, request, ctx).then(stamp, recover && ((error) => stamp(recover(error, ctx))));
     }
     const path = ctx.pathname;
     const open = openCors(path);
@@ -134,8 +141,20 @@ export function guardStage(options: GuardOptions): Stage {
         }),
       );
     }
-    return next(request, ctx).then((response) => withHeaders(response, cors));
+    return settle(next, request, ctx).then(
+      (response) => withHeaders(response, cors),
+      recover && ((error) => withHeaders(recover(error, ctx), cors)),
+    );
   };
+}
+
+/** The next handler's promise; a stage that throws instead of rejecting becomes a rejection. */
+function settle(next: Handler, request: Request, ctx: RequestContext): Promise<Response> {
+  try {
+    return next(request, ctx);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function withHeaders(response: Response, extra: Record<string, string>): Response {

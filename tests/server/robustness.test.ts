@@ -177,4 +177,24 @@ describe("robustness: stages that fail", () => {
     const health = await throwing.fetch(new Request("http://localhost:8000/health", { headers: { host: "localhost:8000" } }));
     assert.equal(health.status, 200);
   });
+
+  const rejecting = server({
+    logger,
+    stages: [(next) => (request, ctx) => ctx.pathname === "/reject" ? Promise.reject(new Error("secret internals")) : next(request, ctx)],
+  });
+  for (const [name, s, path] of [["throws", throwing, "/boom"], ["rejects", rejecting, "/reject"]] as const) {
+    it(`a stage that ${name}: the 500 carries CORS headers and the request id, so a browser client can read it`, async () => {
+      const headers = { host: "localhost:8000", origin: "http://localhost:8000", "x-request-id": `req-${name}` };
+      const r = await s.fetch(new Request(`http://localhost:8000${path}`, { headers }));
+      assert.equal(r.status, 500);
+      assert.equal(r.headers.get("access-control-allow-origin"), "http://localhost:8000");
+      assert.equal(r.headers.get("x-request-id"), `req-${name}`);
+      assert.deepEqual(await r.json(), { error: "server_error", error_description: "Internal error" });
+      const plain = await s.fetch(new Request(`http://localhost:8000${path}`, { headers: { host: "localhost:8000" } }));
+      assert.equal(plain.status, 500);
+      assert.ok(plain.headers.get("x-request-id"));
+      assert.equal(plain.headers.get("access-control-allow-origin"), null);
+      await plain.body?.cancel();
+    });
+  }
 });

@@ -39,6 +39,21 @@ const initialize = () =>
 describe("store faults", () => {
   const echo = defineTool({ name: "echo", handler: () => "ok" });
 
+  it("a browser client can read the 503: CORS headers and Retry-After exposed, as on any answer", async () => {
+    const faulty = faultyStore();
+    const server = createServer({ name: "t", version: "1", tools: [echo], store: faulty.store, storeTimeoutMs: 50 });
+    faulty.mode("throw");
+    const request = initialize();
+    request.headers.set("origin", "http://localhost:8000");
+    const refused = await server.fetch(request);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get("access-control-allow-origin"), "http://localhost:8000");
+    assert.match(refused.headers.get("access-control-expose-headers") ?? "", /retry-after/);
+    assert.equal(refused.headers.get("retry-after"), "1");
+    assert.ok(refused.headers.get("x-request-id"));
+    await refused.body?.cancel();
+  });
+
   for (const m of ["throw", "hang"] as const) {
     it(`answers 503 with Retry-After and a JSON-RPC error when the store ${m}s, then recovers`, async () => {
       const faulty = faultyStore();
