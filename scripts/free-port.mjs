@@ -1,5 +1,5 @@
-// A port the OS just handed out on 127.0.0.1, for the scripts that start servers (soak, cold-start
-// counting); the tests have their own typed copy in tests/helpers/processes.ts.
+// A port the OS just handed out on 127.0.0.1, for the scripts and tests that start servers (soak,
+// cold-start counting, tests/helpers/processes.ts).
 import { createServer } from "node:net";
 
 /** Resolves to a free port on 127.0.0.1 (the probe is closed again before it resolves). */

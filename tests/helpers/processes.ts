@@ -1,9 +1,9 @@
 /** @module What every test that starts real server processes needs: the repository root, the runtimes' binaries, a free loopback port, a bound on how long anything may take, and commands run to their end. */
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort as probeFreePort } from "../../scripts/free-port.mjs";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -14,19 +14,8 @@ export function binary(runtime: string): string {
   return existsSync(local) ? local : runtime;
 }
 
-/** A port the OS just handed out on 127.0.0.1 (closed again before returning). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
-    });
-  });
-}
+/** A port the OS just handed out on 127.0.0.1 (closed again before returning); the scripts' helper, typed. */
+export const freePort = (): Promise<number> => probeFreePort();
 
 /** Rejects with a clear message when `promise` takes longer than `ms` (keeps every test bounded on both runners). */
 export function within<T>(ms: number, promise: Promise<T>, what = "operation"): Promise<T> {
